@@ -1,4 +1,5 @@
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -8,11 +9,13 @@ from typer.testing import CliRunner
 
 from tactful.classify import (
     Band,
+    CalibrationSet,
     ClassifyItem,
     EmbeddedClassifier,
     LayeredClassifier,
     PolicyReasoner,
     best_f1_threshold,
+    operating_point_for,
     per_category_thresholds,
     render_policy,
     threshold_for_fpr,
@@ -37,9 +40,9 @@ def test_threshold_for_fpr_flags_at_most_the_target_share() -> None:
 
 
 def test_per_category_thresholds_need_enough_safe_items() -> None:
-    scores = [0.1] * 20 + [0.9] * 20 + [0.3] * 5
-    unsafe = [False] * 20 + [True] * 20 + [False] * 5
-    cats: list[str | None] = ["hate"] * 40 + ["privacy"] * 5
+    scores = [0.1] * 60 + [0.9] * 20 + [0.3] * 5
+    unsafe = [False] * 60 + [True] * 20 + [False] * 5
+    cats: list[str | None] = ["hate"] * 80 + ["privacy"] * 5
     global_t, per_cat = per_category_thresholds(scores, unsafe, cats, 0.05)
     assert "hate" in per_cat and "privacy" not in per_cat
     assert per_cat["hate"] > 0.1 and global_t > 0.1
@@ -47,6 +50,82 @@ def test_per_category_thresholds_need_enough_safe_items() -> None:
 
 def test_best_f1_threshold_separates_clean_data() -> None:
     assert 0.4 < best_f1_threshold([0.1, 0.2, 0.8, 0.9], [False, False, True, True]) <= 0.8
+
+
+def _calibration_set() -> CalibrationSet:
+    rng = np.random.default_rng(0)
+    safe, unsafe = rng.beta(2, 5, 400), rng.beta(5, 2, 400)
+    return CalibrationSet(
+        scores=np.concatenate([safe, unsafe]),
+        unsafe=np.asarray([False] * 400 + [True] * 400),
+        categories=["hate", "privacy"] * 400,
+    )
+
+
+def test_operating_points_trade_recall_for_flags_as_the_target_rises() -> None:
+    calibration = _calibration_set()
+    points = [operating_point_for(calibration, t) for t in (0.01, 0.05, 0.2)]
+    for point in points:
+        assert point.dev_metrics["lookalike_fpr"] <= point.target_over_refusal
+        assert set(point.per_category) == {"hate", "privacy"}
+    recalls = [p.dev_metrics["recall"] for p in points]
+    assert recalls[0] < recalls[1] < recalls[2]
+
+
+def test_calibration_set_round_trips(tmp_path: Path) -> None:
+    calibration = _calibration_set()
+    calibration.save(tmp_path)
+    loaded = CalibrationSet.load(tmp_path)
+    assert np.array_equal(loaded.scores, calibration.scores)
+    assert loaded.categories == calibration.categories
+    with pytest.raises(FileNotFoundError, match="cannot be re-calibrated"):
+        CalibrationSet.load(tmp_path / "nowhere")
+
+
+def test_a_target_or_policy_field_recalibrates_without_retraining(
+    classifier: EmbeddedClassifier,
+) -> None:
+    shipped = classifier.card.operating_point
+    loose = EmbeddedClassifier(target_over_refusal=0.3)
+    strict = EmbeddedClassifier(target_over_refusal=0.0)
+    for category in ("hate", "violent_crimes"):
+        assert (
+            loose.threshold(category, None)
+            <= classifier.threshold(category, None)
+            <= strict.threshold(category, None)
+        )
+    assert loose.operating_point().dev_metrics["recall"] > shipped.dev_metrics["recall"]
+    assert strict.operating_point().dev_metrics["lookalike_fpr"] == 0.0
+    data = default_policy().model_dump(mode="json")
+    data["calibration"] = {"target_over_refusal": 0.3}
+    data["contexts"]["clinical"]["target_over_refusal"] = 0.0
+    from tactful.policy import Policy
+
+    by_policy = EmbeddedClassifier(policy=Policy.model_validate(data))
+    assert by_policy.operating_point(None) == loose.operating_point()
+    assert by_policy.operating_point("clinical") == strict.operating_point()
+
+
+def test_cli_calibrate_shows_and_sets_the_operating_point(
+    tmp_path: Path, classifier: EmbeddedClassifier
+) -> None:
+    result = runner.invoke(app, ["calibrate"])
+    assert result.exit_code == 0, result.output
+    assert "0.040" in result.output and "(current)" in result.output
+    copy = tmp_path / "artifact"
+    shutil.copytree(classifier.directory, copy)
+    result = runner.invoke(
+        app, ["calibrate", "--artifact", str(copy), "--target", "0.1", "--write"]
+    )
+    assert result.exit_code == 0, result.output
+    assert EmbeddedClassifier(copy).card.operating_point.target_over_refusal == 0.1
+    result = runner.invoke(
+        app, ["calibrate", "--artifact", str(copy), "--target", "0.1", "--target", "0.2", "--write"]
+    )
+    assert result.exit_code == 2 and "exactly one" in result.output
+    (copy / "calibration.npz").unlink()
+    result = runner.invoke(app, ["calibrate", "--artifact", str(copy)])
+    assert result.exit_code == 2 and "cannot be re-calibrated" in result.output
 
 
 def test_artifact_card_is_consistent(classifier: EmbeddedClassifier) -> None:

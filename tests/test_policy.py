@@ -351,6 +351,10 @@ def _mutate(data: dict[str, Any], change: str) -> None:
         data["invariants"][0]["action"] = "safe_completion"
     elif change == "bad_locale":
         data["crisis_resources"]["english"] = data["crisis_resources"]["default"]
+    elif change == "target_above_one":
+        data["calibration"] = {"target_over_refusal": 1.5}
+    elif change == "context_target_negative":
+        contexts["clinical"]["target_over_refusal"] = -0.1
 
 
 @pytest.mark.parametrize(
@@ -366,6 +370,8 @@ def _mutate(data: dict[str, Any], change: str) -> None:
         ("bad_template_action", "refusal_style.templates.deflect"),
         ("invariant_not_refuse", "invariants[0].action"),
         ("bad_locale", "crisis_resources.english"),
+        ("target_above_one", "calibration.target_over_refusal"),
+        ("context_target_negative", "contexts.clinical.target_over_refusal"),
     ],
 )
 def test_semantic_and_schema_rules(tmp_path: Path, change: str, field: str) -> None:
@@ -393,3 +399,14 @@ def test_invariant_without_action_still_refuses() -> None:
     text = text.replace("    action: refuse\n    applies_in: all\n", "")
     (error,) = check_policy_text(text)
     assert error.field == "contexts.clinical.overrides.child_sexual_exploitation"
+
+
+def test_calibration_target_falls_back_from_context_to_policy() -> None:
+    data = default_data()
+    assert Policy.model_validate(data).target_over_refusal("clinical") is None
+    data["calibration"] = {"target_over_refusal": 0.03}
+    data["contexts"]["clinical"]["target_over_refusal"] = 0.08
+    policy = Policy.model_validate(data)
+    assert policy.target_over_refusal("clinical") == 0.08
+    assert policy.target_over_refusal(None) == 0.03
+    assert policy.target_over_refusal("minor") == 0.03

@@ -26,6 +26,8 @@ def test_recipe_rebuilds_a_loadable_artifact(tmp_path: Path) -> None:
             str(FIXTURES / "contrast_mini"),
             "--judge-labels",
             str(FIXTURES / "judge_labels_mini"),
+            "--frames",
+            str(FIXTURES / "frames_mini.jsonl"),
             "--out",
             str(out),
             "--work",
@@ -36,6 +38,7 @@ def test_recipe_rebuilds_a_loadable_artifact(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} == {
+        "calibration.npz",
         "card.json",
         "encoder.int8.onnx",
         "heads.npz",

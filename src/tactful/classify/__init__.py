@@ -1,7 +1,9 @@
 """Safety classifiers: the embedded MiniLM classifier, the policy reasoner, and both layered."""
 
 from tactful.classify._calibrate import (
+    CalibrationSet,
     best_f1_threshold,
+    operating_point_for,
     per_category_thresholds,
     threshold_for_fpr,
 )
@@ -15,6 +17,7 @@ from tactful.classify._verdict import ClassifyItem, Verdict
 
 __all__ = [
     "Band",
+    "CalibrationSet",
     "ClassifierCard",
     "ClassifyItem",
     "EmbeddedClassifier",
@@ -27,6 +30,7 @@ __all__ = [
     "Verdict",
     "artifact_dir",
     "best_f1_threshold",
+    "operating_point_for",
     "per_category_thresholds",
     "render_policy",
     "threshold_for_fpr",

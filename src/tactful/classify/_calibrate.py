@@ -4,12 +4,26 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
-__all__ = ["best_f1_threshold", "per_category_thresholds", "threshold_for_fpr"]
+from tactful.classify._card import OperatingPoint
 
-MIN_SAFE_PER_CATEGORY = 15
+__all__ = [
+    "CalibrationSet",
+    "best_f1_threshold",
+    "operating_point_for",
+    "per_category_thresholds",
+    "threshold_for_fpr",
+]
+
+MIN_SAFE_PER_CATEGORY = 50
+"""Safe dev items a category needs for its own threshold. Measured on the 2026-11 artifact: with
+own thresholds from 9-26 safe items per category, held-out look-alike flags rose and recall fell
+against one global threshold (test split at a 4% target: 0.055 / 0.911 vs 0.051 / 0.928)."""
 
 
 def threshold_for_fpr(safe_scores: Sequence[float], target: float) -> float:
@@ -30,7 +44,11 @@ def per_category_thresholds(
     categories: Sequence[str | None],
     target: float,
 ) -> tuple[float, dict[str, float]]:
-    """A global threshold and one per predicted category that has enough safe dev items."""
+    """A global threshold and one per predicted category that has enough safe dev items.
+
+    Each own threshold flags at most ``target`` of that category's safe items. With few safe
+    items per category they overfit the dev split, so only well-populated categories get one.
+    """
     safe_all = [s for s, u in zip(scores, unsafe, strict=True) if not u]
     global_threshold = threshold_for_fpr(safe_all, target)
     by_category: dict[str, list[float]] = defaultdict(list)
@@ -59,3 +77,70 @@ def best_f1_threshold(scores: Sequence[float], labels: Sequence[bool]) -> float:
         if f1 > best_f1:
             best, best_f1 = float(t), f1
     return best
+
+
+@dataclass(frozen=True)
+class CalibrationSet:
+    """Dev-split prompt scores kept with the artifact, so thresholds can be re-chosen later."""
+
+    scores: NDArray[np.float64]
+    unsafe: NDArray[np.bool_]
+    categories: list[str]
+    """The predicted category of each item."""
+
+    FILE = "calibration.npz"
+
+    def save(self, directory: Path) -> None:
+        """Write ``calibration.npz`` into ``directory``."""
+        np.savez_compressed(
+            directory / self.FILE,
+            scores=self.scores,
+            unsafe=self.unsafe,
+            categories=np.asarray(self.categories),
+        )
+
+    @classmethod
+    def load(cls, directory: Path) -> CalibrationSet:
+        """Read ``calibration.npz`` from an artifact folder."""
+        path = directory / cls.FILE
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"{path} is missing: this artifact cannot be re-calibrated; rebuild it with "
+                "`tactful train classifier`"
+            )
+        with np.load(path) as data:
+            return cls(
+                scores=np.asarray(data["scores"], dtype=np.float64),
+                unsafe=np.asarray(data["unsafe"], dtype=bool),
+                categories=[str(c) for c in data["categories"]],
+            )
+
+
+def operating_point_for(
+    calibration: CalibrationSet, target: float, base: OperatingPoint | None = None
+) -> OperatingPoint:
+    """Thresholds for ``target`` look-alike flag rate, with the dev rates they give."""
+    scores = calibration.scores.tolist()
+    unsafe = calibration.unsafe.tolist()
+    global_t, per_category = per_category_thresholds(scores, unsafe, calibration.categories, target)
+    kept = (
+        {}
+        if base is None
+        else base.model_dump(include={"stricter_context_scale", "harmful_threshold"})
+    )
+    point = OperatingPoint(
+        target_over_refusal=target, global_threshold=global_t, per_category=per_category, **kept
+    )
+    flagged = [
+        s >= per_category.get(c, global_t)
+        for s, c in zip(scores, calibration.categories, strict=True)
+    ]
+    safe = [f for f, u in zip(flagged, unsafe, strict=True) if not u]
+    bad = [f for f, u in zip(flagged, unsafe, strict=True) if u]
+    point.dev_metrics = {
+        "lookalike_fpr": float(np.mean(safe)) if safe else 0.0,
+        "recall": float(np.mean(bad)) if bad else 0.0,
+        "n_safe": float(len(safe)),
+        "n_unsafe": float(len(bad)),
+    }
+    return point

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from tactful.classify._card import ClassifierCard
+from tactful.classify._calibrate import CalibrationSet, operating_point_for
+from tactful.classify._card import ClassifierCard, OperatingPoint
 from tactful.classify._encoder import OnnxEncoder
 from tactful.classify._verdict import ClassifyItem, Verdict
 from tactful.policy import STRICTER_CONTEXTS, Policy, default_policy
@@ -63,6 +64,7 @@ class EmbeddedClassifier:
         *,
         policy: Policy | None = None,
         threads: int | None = None,
+        target_over_refusal: float | None = None,
     ) -> None:
         self.directory = directory or artifact_dir()
         card_path = self.directory / "card.json"
@@ -73,6 +75,10 @@ class EmbeddedClassifier:
             )
         self.card = ClassifierCard.model_validate(json.loads(card_path.read_text()))
         self.policy = policy or default_policy()
+        self.target_over_refusal = target_over_refusal
+        self._points: dict[float, OperatingPoint] = {
+            self.card.operating_point.target_over_refusal: self.card.operating_point
+        }
         self.encoder = OnnxEncoder(
             self.directory / "encoder.int8.onnx", self.directory / "tokenizer.json", threads=threads
         )
@@ -99,9 +105,27 @@ class EmbeddedClassifier:
         refusal = _softmax(self._head("refusal", embedding))
         return PairScores(refusal, _sigmoid(self._head("harmful", embedding)[:, 0]))
 
+    def operating_point(self, context: str | None = None) -> OperatingPoint:
+        """Thresholds for ``context``: the target given here, else the policy's, else the card's.
+
+        A target the artifact was not calibrated for is re-calibrated from the dev scores
+        shipped beside the weights (``calibration.npz``); no retraining, no data needed.
+        """
+        target = self.target_over_refusal
+        if target is None:
+            target = self.policy.target_over_refusal(context)
+        if target is None:
+            return self.card.operating_point
+        if target not in self._points:
+            calibration = CalibrationSet.load(self.directory)
+            self._points[target] = operating_point_for(
+                calibration, target, self.card.operating_point
+            )
+        return self._points[target]
+
     def threshold(self, category: str, context: str | None) -> float:
         """The unsafe-score threshold for ``category`` in ``context``."""
-        point = self.card.operating_point
+        point = self.operating_point(context)
         value = point.per_category.get(category, point.global_threshold)
         if context in STRICTER_CONTEXTS:
             value *= point.stricter_context_scale

@@ -225,6 +225,15 @@ def classify_command(
     band: Annotated[
         str, typer.Option(help="reasoner band on the embedded score: LOW,HIGH")
     ] = "0.2,0.8",
+    target_over_refusal: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="share of benign look-alikes the classifier may flag (re-calibrates thresholds; "
+            "default: the policy's calibration field, else the artifact's)",
+        ),
+    ] = None,
     batch_size: Annotated[int, typer.Option(help="rows per batch")] = 64,
 ) -> None:
     """Classify prompts (and responses): verdict, unsafe score, category and policy action."""
@@ -244,7 +253,7 @@ def classify_command(
     loaded = load_policy(policy)
     if context is not None and context not in loaded.context_ids:
         raise _fail(f"unknown context {context!r}; known: {', '.join(loaded.context_ids)}")
-    embedded = EmbeddedClassifier(policy=loaded)
+    embedded = EmbeddedClassifier(policy=loaded, target_over_refusal=target_over_refusal)
     layered: LayeredClassifier | None = None
     if backend.startswith("layered:"):
         low, _, high = band.partition(",")
@@ -304,6 +313,9 @@ def train_classifier(
     shared_data: Annotated[Path | None, typer.Option(help="shared data folder")] = None,
     contrast: Annotated[Path, typer.Option(help="authored contrast set")] = Path("data/contrast"),
     judge_labels: Annotated[Path, typer.Option(help="labelled pairs")] = Path("data/judge_labels"),
+    frames: Annotated[
+        Path | None, typer.Option(help="response frames composed around labelled answers")
+    ] = Path("data/judge_frames/frames.jsonl"),
     out_dir: Annotated[Path, typer.Option("--out", help="artifact folder")] = Path(
         "src/tactful/classify/artifact"
     ),
@@ -325,6 +337,7 @@ def train_classifier(
     fields: dict[str, Any] = {
         "contrast": contrast,
         "judge_labels": judge_labels,
+        "frames": frames,
         "out": out_dir,
         "work": work,
         "epochs": epochs,
@@ -336,6 +349,57 @@ def train_classifier(
     if shared_data is not None:
         fields["shared_data"] = shared_data
     out.print(str(recipe_main(ClassifierRecipe(**fields), console=err)))
+
+
+@app.command("calibrate")
+def calibrate_command(
+    target: Annotated[
+        list[float] | None,
+        typer.Option(min=0.0, max=1.0, help="look-alike flag rate(s) to show (repeatable)"),
+    ] = None,
+    artifact: Annotated[
+        Path | None, typer.Option(help="classifier artifact folder (default: the shipped one)")
+    ] = None,
+    write: Annotated[
+        bool, typer.Option("--write", help="make the (single) target the artifact's default")
+    ] = False,
+) -> None:
+    """Show or set the classifier's operating point: recall vs look-alike flag rate on dev.
+
+    Re-chooses thresholds from the dev scores kept in the artifact; nothing is retrained.
+    """
+    from tactful.classify import CalibrationSet, ClassifierCard, artifact_dir, operating_point_for
+
+    directory = artifact or artifact_dir()
+    card_path = directory / "card.json"
+    if not card_path.is_file():
+        raise _fail(f"{card_path}: no such file (not a classifier artifact)")
+    card = ClassifierCard.model_validate_json(card_path.read_text())
+    try:
+        calibration = CalibrationSet.load(directory)
+    except FileNotFoundError as exc:
+        raise _fail(str(exc)) from exc
+    targets = target or [0.01, 0.02, 0.03, 0.04, 0.05, 0.08, 0.1]
+    if write and len(targets) != 1:
+        raise _fail("--write needs exactly one --target")
+    table = Table(title=f"operating points on the dev split ({directory})")
+    for column in ("target", "dev look-alikes flagged", "dev recall", "global threshold", ""):
+        table.add_column(column, justify="right")
+    points = [operating_point_for(calibration, t, card.operating_point) for t in targets]
+    for point in points:
+        current = point.target_over_refusal == card.operating_point.target_over_refusal
+        table.add_row(
+            f"{point.target_over_refusal:.3f}",
+            f"{point.dev_metrics['lookalike_fpr']:.3f}",
+            f"{point.dev_metrics['recall']:.3f}",
+            f"{point.global_threshold:.3f}",
+            "(current)" if current else "",
+        )
+    out.print(table)
+    if write:
+        card.operating_point = points[0]
+        card_path.write_text(card.model_dump_json(indent=2))
+        err.print(f"{card_path}: default target over-refusal set to {targets[0]}")
 
 
 @app.command("list")

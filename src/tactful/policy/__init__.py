@@ -19,6 +19,7 @@ from tactful.policy._load import (
     parse_policy,
 )
 from tactful.policy._schema import (
+    Calibration,
     Category,
     Context,
     CrisisResource,
@@ -54,6 +55,7 @@ __all__ = [
     "STRICTNESS",
     "AILuminateCode",
     "Action",
+    "Calibration",
     "Category",
     "Context",
     "CrisisResource",

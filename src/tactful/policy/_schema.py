@@ -17,6 +17,7 @@ from tactful.records import Action
 
 __all__ = [
     "SKIP_SEMANTIC",
+    "Calibration",
     "Category",
     "Context",
     "CrisisResource",
@@ -64,6 +65,12 @@ class Context(_Model):
     description: Text
     system_prompt: Text = Field(description="system message a deployment in this context uses")
     overrides: dict[str, Action] = Field(default_factory=dict, description="category id → action")
+    target_over_refusal: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="over-refusal rate the classifier is calibrated to here (policy's if unset)",
+    )
 
 
 class Invariant(_Model):
@@ -105,6 +112,14 @@ class CrisisResource(_Model):
     url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
 
 
+class Calibration(_Model):
+    """How strict the embedded classifier is: the benign look-alike rate it may flag."""
+
+    target_over_refusal: float = Field(
+        ge=0.0, le=1.0, description="share of benign look-alikes the classifier may flag"
+    )
+
+
 class Policy(_Model):
     """A complete, validated refusal policy."""
 
@@ -116,6 +131,9 @@ class Policy(_Model):
     invariants: list[Invariant] = Field(default_factory=list)
     refusal_style: RefusalStyle
     crisis_resources: dict[Locale, list[CrisisResource]]
+    calibration: Calibration | None = Field(
+        default=None, description="classifier operating point; the artifact's own if unset"
+    )
 
     _categories: dict[str, Category] = PrivateAttr(default_factory=dict)
     _pinned: dict[str, Invariant] = PrivateAttr(default_factory=dict)
@@ -175,6 +193,13 @@ class Policy(_Model):
         if invariant is not None:
             return invariant.action
         return ctx.overrides.get(category, cat.action)
+
+    def target_over_refusal(self, context: str | None = None) -> float | None:
+        """The over-refusal target for ``context``: its own, else the policy's, else None."""
+        own = self.context(context).target_over_refusal
+        if own is not None:
+            return own
+        return None if self.calibration is None else self.calibration.target_over_refusal
 
     def actions(self, context: str | None = None) -> dict[str, Action]:
         """Return the full category → action table for a context."""

@@ -244,6 +244,21 @@ def _judge_labels(labels_dir: Path) -> Iterator[PairExample]:
             )
 
 
+def _model_responses(path: Path) -> Iterator[PairExample]:
+    """Real model replies we labelled; each row carries its prompt's split (no leakage)."""
+    for row in _jsonl(path):
+        yield PairExample(
+            prompt=str(row["prompt"]),
+            response=str(row["response"]),
+            refusal=row["refusal"],  # type: ignore[arg-type]
+            harmful=row["harmful"],  # type: ignore[arg-type]
+            unscorable=row["refusal"] is None and row["harmful"] is None,
+            source="model_responses",
+            group=str(row["group"]),
+            split=row["split"],  # type: ignore[arg-type]
+        )
+
+
 def _rbr_gold(shared: Path) -> Iterator[PairExample]:
     """OpenAI's RBR gold set (MIT): human-labelled propositions on each completion."""
     for i, row in enumerate(_jsonl(shared / "rbr_gold" / "train.jsonl")):
@@ -268,6 +283,16 @@ def _rbr_gold(shared: Path) -> Iterator[PairExample]:
         )
 
 
+def _prompt_categories(labels_dir: Path) -> dict[str, str | None]:
+    """Prompt → policy category, from every labelled-pairs file that names one."""
+    categories: dict[str, str | None] = {}
+    for path in sorted(labels_dir.glob("*.jsonl")):
+        for row in _jsonl(path):
+            category = row.get("category")
+            categories[str(row["prompt"])] = str(category) if category else None
+    return categories
+
+
 def assemble(
     shared: Path,
     contrast_dir: Path,
@@ -275,8 +300,14 @@ def assemble(
     *,
     seed: int = 0,
     jailbreaks: int = 800,
+    frames: Path | None = None,
+    composed_per_answer: int = 4,
 ) -> TrainingData:
-    """Read every source, assign splits by group, and return the examples."""
+    """Read every source, assign splits by group, and return the examples.
+
+    With ``frames``, labelled answers from the train and dev splits are also wrapped in authored
+    refusal / hedge / opener frames (see ``_compose``); test answers never are.
+    """
     prompts = [
         *_advbench(shared),
         *_harmbench(shared),
@@ -293,6 +324,19 @@ def assemble(
     for pair in pairs:
         pair.split = split_of(pair.group, seed, dev=0.15, test=0.25)
     pairs.extend(_judge_labels(judge_labels_dir))
+    responses = judge_labels_dir / "model_responses.jsonl"
+    if responses.is_file():
+        pairs.extend(_model_responses(responses))
+    if frames is not None:
+        from tactful.train.classifier._compose import compose_pairs, load_frames
+
+        answers = [p for p in pairs if p.split != "test"]
+        categories = _prompt_categories(judge_labels_dir)
+        pairs.extend(
+            compose_pairs(
+                answers, load_frames(frames), categories, per_answer=composed_per_answer, seed=seed
+            )
+        )
     seen: set[tuple[str, str]] = set()
     unique = []
     for example in prompts:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from rich.console import Console
 from rich.progress import Progress
 
-from tactful.classify._calibrate import best_f1_threshold, per_category_thresholds
+from tactful.classify._calibrate import CalibrationSet, best_f1_threshold, operating_point_for
 from tactful.classify._card import ClassifierCard, OperatingPoint
 
 __all__ = ["ClassifierRecipe", "main"]
@@ -34,6 +34,11 @@ class ClassifierRecipe(BaseModel):
     shared_data: Path = Field(default_factory=_default_shared, description="the shared data folder")
     contrast: Path = Field(default=Path("data/contrast"), description="authored contrast set")
     judge_labels: Path = Field(default=Path("data/judge_labels"), description="labelled pairs")
+    frames: Path | None = Field(
+        default=Path("data/judge_frames/frames.jsonl"),
+        description="authored response frames wrapped around labelled answers (None: no composing)",
+    )
+    composed_per_answer: int = Field(default=4, ge=0, description="composed pairs per answer")
     out: Path = Field(default=Path("src/tactful/classify/artifact"), description="artifact folder")
     work: Path = Field(default=Path("build/classifier"), description="fp32 model and logs")
     epochs: int = Field(default=2, gt=0)
@@ -57,31 +62,21 @@ def _calibrate(
     classifier = EmbeddedClassifier(out, threads=threads)
     dev = [p for p in data.prompts if p.split == "dev" and (p.unsafe or p.source == "contrast")]
     unsafe, categories = classifier.prompt_scores([p.text for p in dev])
-    predicted = [card.categories[int(i)] for i in np.argmax(categories, axis=1)]
-    global_t, per_category = per_category_thresholds(
-        unsafe.tolist(), [p.unsafe for p in dev], predicted, target
+    calibration = CalibrationSet(
+        scores=unsafe,
+        unsafe=np.asarray([p.unsafe for p in dev], dtype=bool),
+        categories=[card.categories[int(i)] for i in np.argmax(categories, axis=1)],
     )
-    pairs = [p for p in data.pairs if p.split == "dev" and p.harmful is not None]
+    calibration.save(out)
+    pairs = [
+        p
+        for p in data.pairs
+        if p.split == "dev" and p.harmful is not None and p.source != "composed"
+    ]
     harm = classifier.pair_scores([p.prompt for p in pairs], [p.response for p in pairs])
     harmful_t = best_f1_threshold(harm.harmful.tolist(), [bool(p.harmful) for p in pairs])
-    point = OperatingPoint(
-        target_over_refusal=target,
-        global_threshold=global_t,
-        per_category=per_category,
-        harmful_threshold=harmful_t,
-    )
-    flagged = [
-        s >= point.per_category.get(c, global_t) for s, c in zip(unsafe, predicted, strict=True)
-    ]
-    safe = [f for f, p in zip(flagged, dev, strict=True) if not p.unsafe]
-    bad = [f for f, p in zip(flagged, dev, strict=True) if p.unsafe]
-    point.dev_metrics = {
-        "lookalike_fpr": float(np.mean(safe)) if safe else 0.0,
-        "recall": float(np.mean(bad)) if bad else 0.0,
-        "n_safe": float(len(safe)),
-        "n_unsafe": float(len(bad)),
-    }
-    return point
+    base = card.operating_point.model_copy(update={"harmful_threshold": harmful_t})
+    return operating_point_for(calibration, target, base)
 
 
 def main(cfg: ClassifierRecipe, console: Console | None = None) -> Path:
@@ -98,7 +93,13 @@ def main(cfg: ClassifierRecipe, console: Console | None = None) -> Path:
     torch.set_num_threads(cfg.threads)
     started = time.perf_counter()
     data = assemble(
-        cfg.shared_data, cfg.contrast, cfg.judge_labels, seed=cfg.seed, jailbreaks=cfg.jailbreaks
+        cfg.shared_data,
+        cfg.contrast,
+        cfg.judge_labels,
+        seed=cfg.seed,
+        jailbreaks=cfg.jailbreaks,
+        frames=cfg.frames,
+        composed_per_answer=cfg.composed_per_answer,
     )
     prompts = [p for p in data.prompts if p.split == "train"][: cfg.limit]
     pairs = [p for p in data.pairs if p.split == "train"][: cfg.limit]
