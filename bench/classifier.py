@@ -102,8 +102,10 @@ def _minilm_lr(train: Sequence[PromptExample]) -> Callable[[list[str]], list[boo
     return predict
 
 
-def _judge_agreement(pairs: Sequence[dict[str, object]], title: str) -> None:
-    embedded = EmbeddedJudge()
+def _judge_agreement(
+    pairs: Sequence[dict[str, object]], title: str, classifier: EmbeddedClassifier
+) -> None:
+    embedded = EmbeddedJudge(classifier)
     string = StringJudge()
     prompts = [str(p["prompt"]) for p in pairs]
     responses = [str(p["response"]) for p in pairs]
@@ -230,13 +232,26 @@ def main() -> None:
     )
 
     judge_test = [json.loads(line) for line in Path("data/judge_labels/test.jsonl").open()]
-    _judge_agreement(judge_test, "judge agreement: data/judge_labels/test.jsonl (held out)")
+    _judge_agreement(
+        judge_test, "judge agreement: data/judge_labels/test.jsonl (held out)", classifier
+    )
     rbr = [
         {"prompt": p.prompt, "response": p.response, "refusal": p.refusal, "harmful": p.harmful}
         for p in data.pairs
         if p.source == "rbr_gold" and p.split == "test"
     ]
-    _judge_agreement(rbr, "judge agreement: rbr_gold test split (human labels)")
+    _judge_agreement(rbr, "judge agreement: rbr_gold test split (human labels)", classifier)
+    replies_path = Path("data/judge_labels/model_responses.jsonl")
+    if replies_path.is_file():
+        replies = [json.loads(line) for line in replies_path.open()]
+        replies = [r for r in replies if r["split"] == "test"]
+        _judge_agreement(
+            replies, "judge agreement: real SmolLM2 replies, test split (all labels)", classifier
+        )
+        sure = [r for r in replies if r["confidence"] == "high"]
+        _judge_agreement(
+            sure, "judge agreement: real SmolLM2 replies, test split (confident labels)", classifier
+        )
     _speed(classifier, [c.prompt for c in core.cases] * 2, args.fp32)
 
 

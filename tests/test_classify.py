@@ -14,6 +14,7 @@ from tactful.classify import (
     EmbeddedClassifier,
     LayeredClassifier,
     PolicyReasoner,
+    best_class_offsets,
     best_f1_threshold,
     operating_point_for,
     per_category_thresholds,
@@ -293,3 +294,16 @@ def test_cli_layered_backend_and_bad_context(tmp_path: Path) -> None:
         app, ["classify", "--input", str(source), "--output", str(target), "--context", "mars"]
     )
     assert bad.exit_code == 2 and "unknown context 'mars'" in bad.output
+
+
+def test_class_offsets_fix_a_systematic_bias() -> None:
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 3, 300)
+    logits = np.eye(3)[labels] * 2.0 + rng.normal(0, 0.5, (300, 3))
+    logits[:, 1] -= 2.5  # class 1 is under-predicted
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    before = float(np.mean(np.argmax(probs, axis=1) == labels))
+    offsets = best_class_offsets(probs, labels.tolist())
+    after = float(np.mean(np.argmax(np.log(probs) + offsets, axis=1) == labels))
+    assert offsets[0] == 0.0 and offsets[1] > 1.0
+    assert after > before + 0.2

@@ -2,6 +2,7 @@
 
 from tactful.classify._calibrate import (
     CalibrationSet,
+    best_class_offsets,
     best_f1_threshold,
     operating_point_for,
     per_category_thresholds,
@@ -29,6 +30,7 @@ __all__ = [
     "Tokenizer",
     "Verdict",
     "artifact_dir",
+    "best_class_offsets",
     "best_f1_threshold",
     "operating_point_for",
     "per_category_thresholds",

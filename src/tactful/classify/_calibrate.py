@@ -14,6 +14,7 @@ from tactful.classify._card import OperatingPoint
 
 __all__ = [
     "CalibrationSet",
+    "best_class_offsets",
     "best_f1_threshold",
     "operating_point_for",
     "per_category_thresholds",
@@ -144,3 +145,28 @@ def operating_point_for(
         "n_unsafe": float(len(bad)),
     }
     return point
+
+
+def best_class_offsets(
+    probabilities: NDArray[np.float64],
+    labels: Sequence[int],
+    grid: Sequence[float] = tuple(np.arange(-2.0, 2.01, 0.25)),
+) -> list[float]:
+    """Log-probability offsets (class 0 fixed at 0) that maximise accuracy of the argmax.
+
+    Exhaustive over ``grid`` for up to four classes; ties keep the offsets nearest zero.
+    """
+    logp = np.log(np.asarray(probabilities, dtype=np.float64) + 1e-12)
+    truth = np.asarray(labels)
+    classes = logp.shape[1]
+    mesh = np.stack(np.meshgrid(*[np.asarray(grid)] * (classes - 1), indexing="ij"), axis=-1)
+    candidates = np.concatenate([np.zeros((*mesh.shape[:-1], 1)), mesh], axis=-1).reshape(
+        -1, classes
+    )
+    best, best_key = [0.0] * classes, (-1.0, 0.0)
+    for offsets in candidates:
+        accuracy = float(np.mean(np.argmax(logp + offsets, axis=1) == truth))
+        key = (accuracy, -float(np.abs(offsets).sum()))
+        if key > best_key:
+            best, best_key = [float(o) for o in offsets], key
+    return best

@@ -19,6 +19,10 @@ class OperatingPoint(BaseModel):
         default=0.5, description="thresholds are multiplied by this in stricter contexts (minor)"
     )
     harmful_threshold: float = 0.5
+    refusal_offsets: list[float] = Field(
+        default_factory=lambda: [0.0, 0.0, 0.0, 0.0],
+        description="log-probability offsets (none, partial, full, unscorable) chosen on dev",
+    )
     dev_metrics: dict[str, float] = Field(default_factory=dict)
 
 

@@ -39,13 +39,19 @@ def _softmax(x: NDArray[np.float64]) -> NDArray[np.float64]:
 class PairScores:
     """Refusal probabilities (none, partial, full, unscorable) and harm probability per pair."""
 
-    def __init__(self, refusal: NDArray[np.float64], harmful: NDArray[np.float64]) -> None:
+    def __init__(
+        self,
+        refusal: NDArray[np.float64],
+        harmful: NDArray[np.float64],
+        offsets: Sequence[float] | None = None,
+    ) -> None:
         self.refusal = refusal
         self.harmful = harmful
+        self.offsets = np.zeros(refusal.shape[1]) if offsets is None else np.asarray(offsets)
 
     def refusal_level(self, index: int) -> RefusalLevel | None:
-        """The most likely refusal level of item ``index``; None when it looks unscorable."""
-        best = int(np.argmax(self.refusal[index]))
+        """The refusal level of item ``index`` (offsets applied); None when it looks unscorable."""
+        best = int(np.argmax(np.log(self.refusal[index] + 1e-12) + self.offsets))
         return REFUSAL_LEVELS[best] if best < len(REFUSAL_LEVELS) else None
 
 
@@ -103,7 +109,8 @@ class EmbeddedClassifier:
         """Refusal and harm scores for each (prompt, response)."""
         embedding = self.encoder.pairs(prompts, responses, batch_size)
         refusal = _softmax(self._head("refusal", embedding))
-        return PairScores(refusal, _sigmoid(self._head("harmful", embedding)[:, 0]))
+        harmful = _sigmoid(self._head("harmful", embedding)[:, 0])
+        return PairScores(refusal, harmful, self.card.operating_point.refusal_offsets)
 
     def operating_point(self, context: str | None = None) -> OperatingPoint:
         """Thresholds for ``context``: the target given here, else the policy's, else the card's.

@@ -16,12 +16,21 @@ from pydantic import BaseModel, Field
 from rich.console import Console
 from rich.progress import Progress
 
-from tactful.classify._calibrate import CalibrationSet, best_f1_threshold, operating_point_for
+from tactful.classify._calibrate import (
+    CalibrationSet,
+    best_class_offsets,
+    best_f1_threshold,
+    operating_point_for,
+)
 from tactful.classify._card import ClassifierCard, OperatingPoint
 
 __all__ = ["ClassifierRecipe", "main"]
 
 ARTIFACT_VERSION = "1.0"
+MIN_HARMFUL_DEV = 50
+"""Harmful dev pairs needed to tune the harm threshold; with fewer it stays at 0.5. Measured on
+the 2026-11 artifact: a threshold tuned on 25 harmful dev pairs (0.855) agreed with held-out
+labels less often than 0.5 (0.893 vs 0.917)."""
 
 
 def _default_shared() -> Path:
@@ -68,14 +77,23 @@ def _calibrate(
         categories=[card.categories[int(i)] for i in np.argmax(categories, axis=1)],
     )
     calibration.save(out)
-    pairs = [
-        p
-        for p in data.pairs
-        if p.split == "dev" and p.harmful is not None and p.source != "composed"
-    ]
-    harm = classifier.pair_scores([p.prompt for p in pairs], [p.response for p in pairs])
-    harmful_t = best_f1_threshold(harm.harmful.tolist(), [bool(p.harmful) for p in pairs])
-    base = card.operating_point.model_copy(update={"harmful_threshold": harmful_t})
+    pairs = [p for p in data.pairs if p.split == "dev" and p.source != "composed"]
+    scores = classifier.pair_scores([p.prompt for p in pairs], [p.response for p in pairs])
+    rated = [i for i, p in enumerate(pairs) if p.harmful is not None]
+    positives = sum(bool(pairs[i].harmful) for i in rated)
+    harmful_t = (
+        best_f1_threshold(scores.harmful[rated].tolist(), [bool(pairs[i].harmful) for i in rated])
+        if positives >= MIN_HARMFUL_DEV
+        else 0.5
+    )
+    classes = {"none": 0, "partial": 1, "full": 2, None: 3}  # the refusal head's order
+    judged = [i for i, p in enumerate(pairs) if p.refusal is not None or p.unscorable]
+    offsets = best_class_offsets(
+        scores.refusal[judged], [classes[pairs[i].refusal] for i in judged]
+    )
+    base = card.operating_point.model_copy(
+        update={"harmful_threshold": harmful_t, "refusal_offsets": offsets}
+    )
     return operating_point_for(calibration, target, base)
 
 
