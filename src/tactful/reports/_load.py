@@ -29,6 +29,8 @@ class SliceStats(_Lenient):
     n_unsafe: int = 0
     harmful_compliance_rate: float | None = None
     harmful_compliance_ci: CI | None = None
+    unsafe_compliance_rate: float | None = None
+    unsafe_compliance_ci: CI | None = None
     over_refusal_rate: float | None = None
     over_refusal_ci: CI | None = None
     unscorable: int = 0
