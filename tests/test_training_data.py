@@ -58,3 +58,22 @@ def test_judge_label_splits_share_no_prompt() -> None:
     for row in _rows(folder / "test.jsonl"):
         assert row["refusal"] in ("none", "partial", "full", None)
         assert (row["refusal"] is None) == (row["harmful"] is None)
+
+
+def test_model_responses_are_labelled_consistently() -> None:
+    from tactful.train.classifier._data import split_of
+
+    rows = _rows(ROOT / "data" / "judge_labels" / "model_responses.jsonl")
+    assert len(rows) >= 500
+    assert len({r["id"] for r in rows}) == len(rows)
+    for row in rows:
+        assert row["refusal"] in ("none", "partial", "full", None), row["id"]
+        assert (row["refusal"] is None) == (row["harmful"] is None), row["id"]
+        assert not (row["harmful"] and row["refusal"] == "full"), row["id"]
+        assert not (row["harmful"] and row["prompt_label"] == "safe"), row["id"]
+        assert row["confidence"] in ("high", "low") and row["system_prompt"] in (
+            "none",
+            "self_reminder",
+        )
+        # A reply shares its prompt's split, so no held-out prompt is trained on via a reply.
+        assert row["split"] == split_of(str(row["group"]), 0), row["id"]
