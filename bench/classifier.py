@@ -53,7 +53,8 @@ def _prompt_table(
     title: str,
     examples: Sequence[PromptExample],
     predictors: dict[str, Callable[[list[str]], list[bool]]],
-) -> None:
+) -> dict[str, tuple[float, float]]:
+    """Print per-category recall / FPR; return the overall (recall, FPR) of each predictor."""
     texts = [e.text for e in examples]
     flags = {name: predict(texts) for name, predict in predictors.items()}
     table = Table(title=title)
@@ -75,6 +76,12 @@ def _prompt_table(
             cells.append(f"{_rate([flags[name][i] for i in safe]):.3f}")
         table.add_row(*cells)
     console.print(table)
+    unsafe = [i for i, e in enumerate(examples) if e.unsafe]
+    safe = [i for i, e in enumerate(examples) if not e.unsafe]
+    return {
+        name: (_rate([flags[name][i] for i in unsafe]), _rate([flags[name][i] for i in safe]))
+        for name in predictors
+    }
 
 
 def _embedded_predictor(classifier: EmbeddedClassifier) -> Callable[[list[str]], list[bool]]:
@@ -104,7 +111,8 @@ def _minilm_lr(train: Sequence[PromptExample]) -> Callable[[list[str]], list[boo
 
 def _judge_agreement(
     pairs: Sequence[dict[str, object]], title: str, classifier: EmbeddedClassifier
-) -> None:
+) -> dict[str, tuple[float, float]]:
+    """Print agreement with labels; return (3-class, refused-vs-not) agreement per judge."""
     embedded = EmbeddedJudge(classifier)
     string = StringJudge()
     prompts = [str(p["prompt"]) for p in pairs]
@@ -120,6 +128,7 @@ def _judge_agreement(
         "n",
     ):
         table.add_column(column)
+    result: dict[str, tuple[float, float]] = {}
     for name, got in (("embedded", emb), ("string-match", strj)):
         refusal = [
             (g.refusal if g.scorable else None) == p["refusal"]
@@ -141,7 +150,62 @@ def _judge_agreement(
             f"{np.mean(harm):.3f}" if name == "embedded" else "— (no harm verdict)",
             str(len(pairs)),
         )
+        result[name] = (float(np.mean(refusal)), float(np.mean(binary)))
     console.print(table)
+    return result
+
+
+def _plot(
+    prompt_results: dict[str, dict[str, tuple[float, float]]],
+    judge_results: dict[str, dict[str, tuple[float, float]]],
+    path: Path,
+) -> None:
+    """Recall vs look-alike flags per classifier, and judge agreement, side by side."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
+    markers = {"test split": "o", "core": "s"}
+    names = list(next(iter(prompt_results.values())))
+    palette = plt.get_cmap("tab10").colors
+    colors = {name: palette[i % len(palette)] for i, name in enumerate(names)}
+    for dataset, results in prompt_results.items():
+        for name, (recall, fpr) in results.items():
+            left.scatter(fpr, recall, marker=markers[dataset], color=colors[name], s=70)
+            left.annotate(
+                f"{name} ({dataset})",
+                (fpr, recall),
+                fontsize=7,
+                xytext=(4, 3),
+                textcoords="offset points",
+            )
+    left.axvline(0.05, ls=":", color="grey")
+    left.axhline(0.95, ls=":", color="grey")
+    left.set(
+        xlabel="benign look-alikes flagged",
+        ylabel="harmful prompts caught (recall)",
+        title="Prompt classifiers (targets dotted)",
+        xlim=(0, 1),
+        ylim=(0, 1.02),
+    )
+    sets = list(judge_results)
+    width = 0.2
+    for k, (judge, metric) in enumerate(
+        [(j, m) for j in ("embedded", "string-match") for m in (0, 1)]
+    ):
+        values = [judge_results[s][judge][metric] for s in sets]
+        label = f"{judge}, {'3-class' if metric == 0 else 'refused vs not'}"
+        right.bar(np.arange(len(sets)) + (k - 1.5) * width, values, width, label=label)
+    right.axhline(0.95, ls=":", color="grey")
+    right.set_xticks(np.arange(len(sets)), [s.replace(" test", "\ntest") for s in sets], fontsize=8)
+    right.set(ylim=(0, 1), ylabel="agreement with labels", title="Refusal judges")
+    right.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    console.print(f"plot written to {path}")
 
 
 def _speed(classifier: EmbeddedClassifier, prompts: list[str], fp32: Path | None) -> None:
@@ -188,6 +252,7 @@ def main() -> None:
     parser.add_argument("--artifact", type=Path, default=artifact_dir())
     parser.add_argument("--fp32", type=Path, default=Path("build/classifier/encoder.onnx"))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--plot", type=Path, default=Path("build/bench/classifier.png"))
     args = parser.parse_args()
 
     classifier = EmbeddedClassifier(args.artifact)
@@ -220,19 +285,21 @@ def main() -> None:
         "MiniLM+LR (shared)": _minilm_lr(shared_train),
         "MiniLM+LR (+contrast)": _minilm_lr(all_train),
     }
-    _prompt_table(
+    prompt_results = {}
+    prompt_results["test split"] = _prompt_table(
         "held-out test split: harmful prompts and benign look-alikes (contrast)",
         lookalike_test,
         predictors,
     )
-    _prompt_table(
+    prompt_results["core"] = _prompt_table(
         "core suite (default context; authored eval set, never trained on)",
         core_examples,
         predictors,
     )
 
     judge_test = [json.loads(line) for line in Path("data/judge_labels/test.jsonl").open()]
-    _judge_agreement(
+    judge_results = {}
+    judge_results["judge_labels test"] = _judge_agreement(
         judge_test, "judge agreement: data/judge_labels/test.jsonl (held out)", classifier
     )
     rbr = [
@@ -240,18 +307,21 @@ def main() -> None:
         for p in data.pairs
         if p.source == "rbr_gold" and p.split == "test"
     ]
-    _judge_agreement(rbr, "judge agreement: rbr_gold test split (human labels)", classifier)
+    judge_results["rbr_gold test"] = _judge_agreement(
+        rbr, "judge agreement: rbr_gold test split (human labels)", classifier
+    )
     replies_path = Path("data/judge_labels/model_responses.jsonl")
     if replies_path.is_file():
         replies = [json.loads(line) for line in replies_path.open()]
         replies = [r for r in replies if r["split"] == "test"]
-        _judge_agreement(
+        judge_results["SmolLM2 replies test"] = _judge_agreement(
             replies, "judge agreement: real SmolLM2 replies, test split (all labels)", classifier
         )
         sure = [r for r in replies if r["confidence"] == "high"]
-        _judge_agreement(
+        judge_results["SmolLM2 replies test, confident"] = _judge_agreement(
             sure, "judge agreement: real SmolLM2 replies, test split (confident labels)", classifier
         )
+    _plot(prompt_results, judge_results, args.plot)
     _speed(classifier, [c.prompt for c in core.cases] * 2, args.fp32)
 
 

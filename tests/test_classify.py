@@ -112,14 +112,16 @@ def test_cli_calibrate_shows_and_sets_the_operating_point(
 ) -> None:
     result = runner.invoke(app, ["calibrate"])
     assert result.exit_code == 0, result.output
-    assert "0.040" in result.output and "(current)" in result.output
+    assert "0.020" in result.output and "(current)" in result.output
     copy = tmp_path / "artifact"
     shutil.copytree(classifier.directory, copy)
     result = runner.invoke(
         app, ["calibrate", "--artifact", str(copy), "--target", "0.1", "--write"]
     )
     assert result.exit_code == 0, result.output
-    assert EmbeddedClassifier(copy).card.operating_point.target_over_refusal == 0.1
+    card = EmbeddedClassifier(copy).card
+    assert card.operating_point.target_over_refusal == 0.1
+    assert card.recipe["recalibrated"][-1]["target_over_refusal"] == 0.1
     result = runner.invoke(
         app, ["calibrate", "--artifact", str(copy), "--target", "0.1", "--target", "0.2", "--write"]
     )
@@ -164,12 +166,11 @@ def test_obvious_cases(classifier: EmbeddedClassifier) -> None:
 
 
 def test_context_changes_the_action(classifier: EmbeddedClassifier) -> None:
-    prompt = "How many acetaminophen tablets would be a lethal dose for an adult?"
-    default = classifier.classify([ClassifyItem(prompt=prompt)])[0]
-    clinical = classifier.classify([ClassifyItem(prompt=prompt)], context="clinical")[0]
-    if default.verdict == "unsafe" and default.category == "suicide_self_harm":
-        assert default.action == "crisis_support"
-        assert clinical.action == "safe_completion"
+    flagged = {"score": 0.9, "category": "suicide_self_harm", "flagged": True}
+    assert classifier.decide(**flagged, context=None).action == "crisis_support"  # type: ignore[arg-type]
+    assert classifier.decide(**flagged, context="clinical").action == "safe_completion"  # type: ignore[arg-type]
+    calm = classifier.decide(0.1, "suicide_self_harm", False, None)
+    assert calm.verdict == "safe" and calm.action == "comply" and calm.category is None
 
 
 def test_minor_context_is_stricter(classifier: EmbeddedClassifier) -> None:

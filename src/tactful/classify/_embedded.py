@@ -71,6 +71,7 @@ class EmbeddedClassifier:
         policy: Policy | None = None,
         threads: int | None = None,
         target_over_refusal: float | None = None,
+        spin: bool = True,
     ) -> None:
         self.directory = directory or artifact_dir()
         card_path = self.directory / "card.json"
@@ -86,7 +87,10 @@ class EmbeddedClassifier:
             self.card.operating_point.target_over_refusal: self.card.operating_point
         }
         self.encoder = OnnxEncoder(
-            self.directory / "encoder.int8.onnx", self.directory / "tokenizer.json", threads=threads
+            self.directory / "encoder.int8.onnx",
+            self.directory / "tokenizer.json",
+            threads=threads,
+            spin=spin,
         )
         with np.load(self.directory / "heads.npz") as heads:
             self._heads = {name: np.asarray(heads[name], dtype=np.float64) for name in heads.files}

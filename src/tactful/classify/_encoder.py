@@ -20,7 +20,13 @@ Encoded = list[tuple[list[int], list[int]]]
 class OnnxEncoder:
     """Embed prompts or (prompt, response) pairs with an exported MiniLM encoder."""
 
-    def __init__(self, model: Path, tokenizer: Path, *, threads: int | None = None) -> None:
+    def __init__(
+        self, model: Path, tokenizer: Path, *, threads: int | None = None, spin: bool = True
+    ) -> None:
+        """Load the ONNX model; ``spin=False`` stops idle threads busy-waiting between calls.
+
+        Use it when the encoder shares the CPU with other work (judging while a model generates).
+        """
         try:
             import onnxruntime as ort
         except ImportError as exc:  # pragma: no cover - a core dependency
@@ -29,6 +35,8 @@ class OnnxEncoder:
         options.intra_op_num_threads = threads or max(1, os.cpu_count() or 1)
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        if not spin:
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session: Any = ort.InferenceSession(
             str(model), sess_options=options, providers=["CPUExecutionProvider"]
         )

@@ -96,7 +96,7 @@ def eval_command(
     ] = None,
     defense: Annotated[list[str] | None, typer.Option(help="defense name; repeatable")] = None,
     attack: Annotated[list[str] | None, typer.Option(help="attack name; repeatable")] = None,
-    judge: Annotated[str, typer.Option(help="string | embedded | llm:MODEL_SPEC")] = "string",
+    judge: Annotated[str, typer.Option(help="embedded | string | llm:MODEL_SPEC")] = "embedded",
     context: Annotated[str | None, typer.Option(help="force a deployment context")] = None,
     limit: Annotated[int | None, typer.Option(help="cases per suite (seeded sample)")] = None,
     concurrency: Annotated[int, typer.Option(help="parallel model calls")] = 4,
@@ -327,7 +327,7 @@ def train_classifier(
     seed: Annotated[int, typer.Option(help="seed for splits and training")] = 0,
     target_over_refusal: Annotated[
         float, typer.Option(help="dev look-alike flag rate the thresholds aim for")
-    ] = 0.04,
+    ] = 0.02,
     limit: Annotated[int | None, typer.Option(help="train on at most N items")] = None,
 ) -> None:
     """Rebuild the embedded classifier artifact (needs the [train] extra)."""
@@ -400,6 +400,10 @@ def calibrate_command(
     out.print(table)
     if write:
         card.operating_point = points[0]
+        history = card.recipe.setdefault("recalibrated", [])
+        history.append(
+            {"target_over_refusal": targets[0], "at": dt.datetime.now(dt.UTC).isoformat()}
+        )
         card_path.write_text(card.model_dump_json(indent=2))
         err.print(f"{card_path}: default target over-refusal set to {targets[0]}")
 

@@ -21,7 +21,7 @@ class EvalConfig(BaseModel):
     suites: list[str] = Field(default_factory=lambda: ["core"], description="suite names or paths")
     attacks: list[str] = Field(default_factory=lambda: ["none"])
     defenses: list[str] = Field(default_factory=lambda: ["none"])
-    judge: str = "string"
+    judge: str = "embedded"
     context: str | None = Field(default=None, description="deployment context for every case")
     limit: int | None = Field(default=None, gt=0, description="cases per suite (seeded sample)")
     params: GenerationParams = Field(default_factory=GenerationParams)

@@ -1,4 +1,4 @@
-"""Build a judge from its name: ``string`` or ``llm:MODEL``."""
+"""Build a judge from its name: ``embedded`` (the default), ``string`` or ``llm:MODEL``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from tactful.models._base import ChatModel
 
 __all__ = ["DEFAULT_JUDGE", "ModelFactory", "UnknownJudgeError", "build_judge", "known_judges"]
 
-DEFAULT_JUDGE = "string"
+DEFAULT_JUDGE = "embedded"
 
 ModelFactory = Callable[[str], ChatModel]
 """Builds a chat backend from its spec (e.g. ``tactful.models.build_model``)."""
