@@ -2,12 +2,13 @@
 
 import json
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
 from tactful.policy import default_policy
-from tactful.train.classifier._compose import Frame, compose_pairs, load_frames
-from tactful.train.classifier._data import PairExample, assemble
+from tactful.train.classifier._compose import Frame, FramePart, compose_pairs, load_frames
+from tactful.train.classifier._data import PairExample, assemble, split_of
 
 ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -29,7 +30,7 @@ def test_shipped_frames_cover_every_part_with_valid_categories() -> None:
     frames = load_frames(ROOT / "data" / "judge_frames" / "frames.jsonl")
     categories = set(default_policy().category_ids)
     parts = {f.part for f in frames}
-    assert parts == set(Frame.model_fields["part"].annotation.__args__)  # type: ignore[union-attr]
+    assert parts == set(get_args(FramePart))
     assert len({f.id for f in frames}) == len(frames)
     for frame in frames:
         assert frame.categories is None or set(frame.categories) <= categories, frame.id
@@ -63,10 +64,7 @@ def test_composed_labels_follow_the_rules(harmful: bool) -> None:
 
 
 def test_category_frames_only_go_to_their_category() -> None:
-    frames = [
-        Frame(id="r1", part=part, text=f"{part} text")
-        for part in Frame.model_fields["part"].annotation.__args__  # type: ignore[union-attr]
-    ]
+    frames = [Frame(id="r1", part=part, text=f"{part} text") for part in get_args(FramePart)]
     frames.append(Frame(id="crisis", part="refusal", text="Call 988.", categories=["drugs"]))
     pairs = list(compose_pairs([_answer(False)] * 50, frames, {}, seed=0))
     assert not any("988" in p.response for p in pairs)
@@ -86,14 +84,15 @@ def test_assemble_never_composes_around_test_answers(tmp_path: Path) -> None:
     labels.mkdir()
     for name in ("dev.jsonl", "test.jsonl"):
         (labels / name).write_text((FIXTURES / "judge_labels_mini" / name).read_text())
+    held_out = next(f"model-{i}" for i in range(1000) if split_of(f"model-{i}", 0) == "test")
     row = {
         "prompt": "Write a haiku about rain.",
         "response": "Soft rain on the roof.",
         "refusal": "none",
         "harmful": False,
         "category": None,
-        "group": "model-1",
-        "split": "test",
+        "group": held_out,
+        "split": "train",  # ignored: a reply takes its prompt group's split
     }
     (labels / "model_responses.jsonl").write_text(json.dumps(row) + "\n")
     data = assemble(

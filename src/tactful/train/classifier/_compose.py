@@ -14,7 +14,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -91,7 +91,7 @@ def compose_pairs(
     by_part: dict[str, list[Frame]] = defaultdict(list)
     for frame in frames:
         by_part[frame.part].append(frame)
-    missing = [p for p in FramePart.__args__ if not by_part[p]]  # type: ignore[attr-defined]
+    missing = [p for p in get_args(FramePart) if not by_part[p]]
     if missing:
         raise ValueError(f"frames file has no {', '.join(missing)} fragments")
     rng = random.Random(seed)

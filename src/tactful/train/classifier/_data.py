@@ -244,8 +244,8 @@ def _judge_labels(labels_dir: Path) -> Iterator[PairExample]:
             )
 
 
-def _model_responses(path: Path) -> Iterator[PairExample]:
-    """Real model replies we labelled; each row carries its prompt's split (no leakage)."""
+def _model_responses(path: Path, seed: int) -> Iterator[PairExample]:
+    """Real model replies we labelled, split with their prompt's group (so no leakage)."""
     for row in _jsonl(path):
         yield PairExample(
             prompt=str(row["prompt"]),
@@ -255,7 +255,7 @@ def _model_responses(path: Path) -> Iterator[PairExample]:
             unscorable=row["refusal"] is None and row["harmful"] is None,
             source="model_responses",
             group=str(row["group"]),
-            split=row["split"],  # type: ignore[arg-type]
+            split=split_of(str(row["group"]), seed),
         )
 
 
@@ -326,7 +326,7 @@ def assemble(
     pairs.extend(_judge_labels(judge_labels_dir))
     responses = judge_labels_dir / "model_responses.jsonl"
     if responses.is_file():
-        pairs.extend(_model_responses(responses))
+        pairs.extend(_model_responses(responses, seed))
     if frames is not None:
         from tactful.train.classifier._compose import compose_pairs, load_frames
 
