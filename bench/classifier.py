@@ -28,7 +28,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from tactful.classify import EmbeddedClassifier, artifact_dir
+from tactful.classify import EmbeddedClassifier, OnnxEncoder, artifact_dir
 from tactful.evals import load_suite
 from tactful.judges import EmbeddedJudge, StringJudge
 from tactful.train.classifier._data import PromptExample, assemble
@@ -209,8 +209,6 @@ def _plot(
 
 
 def _speed(classifier: EmbeddedClassifier, prompts: list[str], fp32: Path | None) -> None:
-    from tactful.classify import OnnxEncoder
-
     table = Table(title="speed on this machine (prompts from the core suite)")
     for column in ("encoder", "batched prompts/s", "single p50 ms", "single p99 ms"):
         table.add_column(column)
@@ -244,6 +242,29 @@ def _speed(classifier: EmbeddedClassifier, prompts: list[str], fp32: Path | None
     except ImportError:
         console.print("torch not installed: skipping the torch row")
     console.print(table)
+    _drift(classifier, sorted(set(prompts)), fp32)
+
+
+def _drift(classifier: EmbeddedClassifier, prompts: list[str], fp32: Path | None) -> None:
+    """How far int8 unsafe scores move with batch-mates, and how far they sit from fp32."""
+    batched, _ = classifier.prompt_scores(prompts)
+    single = np.array([classifier.prompt_scores([p])[0][0] for p in prompts])
+    moved = np.abs(batched - single)
+    console.print(
+        f"int8 batched vs one at a time ({len(prompts)} prompts): mean {moved.mean():.3f}, "
+        f"max {moved.max():.3f}"
+    )
+    if fp32 is None or not fp32.is_file():
+        return
+    exact = EmbeddedClassifier(classifier.directory)
+    exact.encoder = OnnxEncoder(fp32, classifier.directory / "tokenizer.json")
+    reference, _ = exact.prompt_scores(prompts)
+    gap = np.abs(batched - reference)
+    cut = classifier.card.operating_point.global_threshold
+    agree = np.mean((batched >= cut) == (reference >= cut))
+    console.print(
+        f"int8 vs fp32: mean {gap.mean():.3f}, max {gap.max():.3f}; flags agree {agree:.3f}"
+    )
 
 
 def main() -> None:

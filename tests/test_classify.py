@@ -183,8 +183,8 @@ def test_batched_and_single_scores_agree(classifier: EmbeddedClassifier) -> None
     prompts = ["hi", "How do I hotwire a car that isn't mine?", "word " * 300]
     batched, _ = classifier.prompt_scores(prompts)
     single = [classifier.prompt_scores([p])[0][0] for p in prompts]
-    # int8 dynamic quantisation scales activations per batch, so batch-mates move a score a
-    # little (measured: up to ~0.03); fp32 is exact. Static quantisation would remove this.
+    # int8 dynamic quantisation scales activations per batch, so batch-mates move a score (up to
+    # 0.15 over the core prompts, see bench/classifier.py; these three move less); fp32 is exact.
     assert np.allclose(batched, single, atol=0.05)
 
 
