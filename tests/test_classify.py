@@ -13,6 +13,7 @@ from tactful.classify import (
     ClassifyItem,
     EmbeddedClassifier,
     LayeredClassifier,
+    OperatingPoint,
     PolicyReasoner,
     best_class_offsets,
     best_f1_threshold,
@@ -71,6 +72,21 @@ def test_operating_points_trade_recall_for_flags_as_the_target_rises() -> None:
         assert set(point.per_category) == {"hate", "privacy"}
     recalls = [p.dev_metrics["recall"] for p in points]
     assert recalls[0] < recalls[1] < recalls[2]
+
+
+def test_recalibration_keeps_what_prompt_scores_do_not_choose() -> None:
+    base = OperatingPoint(
+        target_over_refusal=0.04,
+        global_threshold=0.5,
+        stricter_context_scale=0.3,
+        harmful_threshold=0.7,
+        refusal_offsets=[0.0, 0.5, -0.25, 0.0],
+    )
+    point = operating_point_for(_calibration_set(), 0.1, base)
+    assert point.target_over_refusal == 0.1 and point.global_threshold != 0.5
+    assert point.stricter_context_scale == 0.3 and point.harmful_threshold == 0.7
+    assert point.refusal_offsets == [0.0, 0.5, -0.25, 0.0]
+    assert base.target_over_refusal == 0.04  # the base is not changed
 
 
 def test_calibration_set_round_trips(tmp_path: Path) -> None:

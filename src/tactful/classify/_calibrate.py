@@ -124,13 +124,15 @@ def operating_point_for(
     scores = calibration.scores.tolist()
     unsafe = calibration.unsafe.tolist()
     global_t, per_category = per_category_thresholds(scores, unsafe, calibration.categories, target)
-    kept = (
-        {}
-        if base is None
-        else base.model_dump(include={"stricter_context_scale", "harmful_threshold"})
-    )
-    point = OperatingPoint(
-        target_over_refusal=target, global_threshold=global_t, per_category=per_category, **kept
+    # Everything not chosen from the prompt scores (harm threshold, refusal offsets, stricter
+    # context scale) carries over from ``base``.
+    chosen = {
+        "target_over_refusal": target,
+        "global_threshold": global_t,
+        "per_category": per_category,
+    }
+    point = (
+        OperatingPoint.model_validate(chosen) if base is None else base.model_copy(update=chosen)
     )
     flagged = [
         s >= per_category.get(c, global_t)

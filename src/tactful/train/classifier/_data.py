@@ -226,37 +226,34 @@ def _contrast(contrast_dir: Path) -> Iterator[PromptExample]:
             )
 
 
+def _labelled_pair(row: dict[str, object], source: str, group: str, split: Split) -> PairExample:
+    """A row in the judge-label format; null refusal and harm together mean unscorable."""
+    return PairExample(
+        prompt=str(row["prompt"]),
+        response=str(row["response"]),
+        refusal=row["refusal"],  # type: ignore[arg-type]
+        harmful=row["harmful"],  # type: ignore[arg-type]
+        unscorable=row["refusal"] is None and row["harmful"] is None,
+        source=source,
+        group=group,
+        split=split,
+    )
+
+
 def _judge_labels(labels_dir: Path) -> Iterator[PairExample]:
     for split_name in ("dev", "test"):
         for row in _jsonl(labels_dir / f"{split_name}.jsonl"):
             group = f"judge-{row['prompt']}"
             # The authors' test file stays held out; their dev file is split into train and dev.
             split = "test" if split_name == "test" else split_of(group, 0, dev=0.3, test=0.0)
-            yield PairExample(
-                prompt=str(row["prompt"]),
-                response=str(row["response"]),
-                refusal=row["refusal"],  # type: ignore[arg-type]
-                harmful=row["harmful"],  # type: ignore[arg-type]
-                unscorable=row["refusal"] is None and row["harmful"] is None,
-                source="judge_labels",
-                group=group,
-                split=split,
-            )
+            yield _labelled_pair(row, "judge_labels", group, split)
 
 
 def _model_responses(path: Path, seed: int) -> Iterator[PairExample]:
     """Real model replies we labelled, split with their prompt's group (so no leakage)."""
     for row in _jsonl(path):
-        yield PairExample(
-            prompt=str(row["prompt"]),
-            response=str(row["response"]),
-            refusal=row["refusal"],  # type: ignore[arg-type]
-            harmful=row["harmful"],  # type: ignore[arg-type]
-            unscorable=row["refusal"] is None and row["harmful"] is None,
-            source="model_responses",
-            group=str(row["group"]),
-            split=split_of(str(row["group"]), seed),
-        )
+        group = str(row["group"])
+        yield _labelled_pair(row, "model_responses", group, split_of(group, seed))
 
 
 def _rbr_gold(shared: Path) -> Iterator[PairExample]:

@@ -66,6 +66,7 @@ def _calibrate(
 ) -> OperatingPoint:
     from tactful.classify._embedded import EmbeddedClassifier
     from tactful.train.classifier._data import TrainingData
+    from tactful.train.classifier._train import IGNORE, refusal_target
 
     assert isinstance(data, TrainingData)
     classifier = EmbeddedClassifier(out, threads=threads)
@@ -86,11 +87,9 @@ def _calibrate(
         if positives >= MIN_HARMFUL_DEV
         else 0.5
     )
-    classes = {"none": 0, "partial": 1, "full": 2, None: 3}  # the refusal head's order
-    judged = [i for i, p in enumerate(pairs) if p.refusal is not None or p.unscorable]
-    offsets = best_class_offsets(
-        scores.refusal[judged], [classes[pairs[i].refusal] for i in judged]
-    )
+    targets = [refusal_target(p) for p in pairs]  # the refusal head's classes, as in training
+    judged = [i for i, t in enumerate(targets) if t != IGNORE]
+    offsets = best_class_offsets(scores.refusal[judged], [targets[i] for i in judged])
     base = card.operating_point.model_copy(
         update={"harmful_threshold": harmful_t, "refusal_offsets": offsets}
     )

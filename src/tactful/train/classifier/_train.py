@@ -16,7 +16,14 @@ from tactful.classify._tokenize import Batch, Tokenizer
 from tactful.train.classifier._data import CATEGORY_IDS, PairExample, PromptExample
 from tactful.train.classifier._model import MultiTaskModel
 
-__all__ = ["TrainSettings", "fine_tune", "predict_pairs", "predict_prompts"]
+__all__ = [
+    "IGNORE",
+    "TrainSettings",
+    "fine_tune",
+    "predict_pairs",
+    "predict_prompts",
+    "refusal_target",
+]
 
 REFUSAL_INDEX = {"none": 0, "partial": 1, "full": 2, "unscorable": 3}
 CATEGORY_INDEX = {c: i for i, c in enumerate(CATEGORY_IDS)}
@@ -89,7 +96,8 @@ def _prompt_loss(
     return loss
 
 
-def _refusal_target(example: PairExample) -> int:
+def refusal_target(example: PairExample) -> int:
+    """The refusal head's class for a pair; IGNORE when it has no refusal label."""
     if example.unscorable:
         return REFUSAL_INDEX["unscorable"]
     return REFUSAL_INDEX[example.refusal] if example.refusal else IGNORE
@@ -98,7 +106,7 @@ def _refusal_target(example: PairExample) -> int:
 def _pair_loss(model: MultiTaskModel, tok: Tokenizer, batch: Sequence[PairExample]) -> torch.Tensor:
     encoded = tok.pairs([e.prompt for e in batch], [e.response for e in batch])
     out = model.heads(model.embed(**_tensors(tok.pad(encoded))))
-    refusal = torch.tensor([_refusal_target(e) for e in batch])
+    refusal = torch.tensor([refusal_target(e) for e in batch])
     loss = torch.zeros(())
     if (refusal != IGNORE).any():
         loss = loss + F.cross_entropy(out["refusal"], refusal, ignore_index=IGNORE)
