@@ -113,11 +113,11 @@ def _judge_agreement(
     pairs: Sequence[dict[str, object]], title: str, classifier: EmbeddedClassifier
 ) -> dict[str, tuple[float, float]]:
     """Print agreement with labels; return (3-class, refused-vs-not) agreement per judge."""
-    embedded = EmbeddedJudge(classifier)
     string = StringJudge()
     prompts = [str(p["prompt"]) for p in pairs]
     responses = [str(p["response"]) for p in pairs]
-    emb = embedded.judge_batch(prompts, responses)
+    emb = EmbeddedJudge(classifier).judge_batch(prompts, responses)
+    heads = EmbeddedJudge(classifier, phrase_backstop=False).judge_batch(prompts, responses)
     strj = [asyncio.run(string.judge(p, r)) for p, r in zip(prompts, responses, strict=True)]
     table = Table(title=title)
     for column in (
@@ -129,7 +129,7 @@ def _judge_agreement(
     ):
         table.add_column(column)
     result: dict[str, tuple[float, float]] = {}
-    for name, got in (("embedded", emb), ("string-match", strj)):
+    for name, got in (("embedded", emb), ("embedded, heads only", heads), ("string-match", strj)):
         refusal = [
             (g.refusal if g.scorable else None) == p["refusal"]
             for g, p in zip(got, pairs, strict=True)
@@ -147,7 +147,7 @@ def _judge_agreement(
             name,
             f"{np.mean(refusal):.3f}",
             f"{np.mean(binary):.3f}",
-            f"{np.mean(harm):.3f}" if name == "embedded" else "— (no harm verdict)",
+            f"{np.mean(harm):.3f}" if name.startswith("embedded") else "— (no harm verdict)",
             str(len(pairs)),
         )
         result[name] = (float(np.mean(refusal)), float(np.mean(binary)))
@@ -169,7 +169,7 @@ def _plot(
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
     markers = {"test split": "o", "core": "s"}
     names = list(next(iter(prompt_results.values())))
-    palette = plt.get_cmap("tab10").colors
+    palette = [plt.get_cmap("tab10")(i) for i in range(10)]
     colors = {name: palette[i % len(palette)] for i, name in enumerate(names)}
     for dataset, results in prompt_results.items():
         for name, (recall, fpr) in results.items():
@@ -323,7 +323,7 @@ def main() -> None:
     judge_results["judge_labels test"] = _judge_agreement(
         judge_test, "judge agreement: data/judge_labels/test.jsonl (held out)", classifier
     )
-    rbr = [
+    rbr: list[dict[str, object]] = [
         {"prompt": p.prompt, "response": p.response, "refusal": p.refusal, "harmful": p.harmful}
         for p in data.pairs
         if p.source == "rbr_gold" and p.split == "test"

@@ -25,7 +25,7 @@ def _rows(path: Path) -> list[dict[str, object]]:
 def test_contrast_rows_are_well_formed(path: Path) -> None:
     categories = set(default_policy().category_ids)
     rows = _rows(path)
-    assert len(rows) > 1000
+    assert len(rows) > 100
     assert len({r["id"] for r in rows}) == len(rows)
     for row in rows:
         assert row["label"] in ("safe", "unsafe")
@@ -33,6 +33,13 @@ def test_contrast_rows_are_well_formed(path: Path) -> None:
         assert safe_action == (row["label"] == "safe"), row["id"]
         assert row["category"] is None or row["category"] in categories, row["id"]
         assert isinstance(row["prompt"], str) and row["prompt"].strip()
+
+
+def test_contrast_ids_and_prompts_are_unique_across_files() -> None:
+    rows = [r for path in CONTRAST for r in _rows(path)]
+    assert len({r["id"] for r in rows}) == len(rows)
+    prompts = [_norm(str(r["prompt"])) for r in rows]
+    assert len(set(prompts)) == len(prompts)
 
 
 def test_contrast_never_repeats_an_evaluation_prompt() -> None:

@@ -241,11 +241,16 @@ def _labelled_pair(row: dict[str, object], source: str, group: str, split: Split
 
 
 def _judge_labels(labels_dir: Path) -> Iterator[PairExample]:
-    for split_name in ("dev", "test"):
-        for row in _jsonl(labels_dir / f"{split_name}.jsonl"):
+    """Authored labelled pairs: ``test.jsonl`` stays held out; the rest is split by prompt.
+
+    ``dev.jsonl`` and any ``extra_*.jsonl`` are split into train and dev (70/30).
+    """
+    paths = [labels_dir / "dev.jsonl", labels_dir / "test.jsonl"]
+    for path in [*paths, *sorted(labels_dir.glob("extra_*.jsonl"))]:
+        for row in _jsonl(path):
             group = f"judge-{row['prompt']}"
-            # The authors' test file stays held out; their dev file is split into train and dev.
-            split = "test" if split_name == "test" else split_of(group, 0, dev=0.3, test=0.0)
+            held_out = path.name == "test.jsonl"
+            split = "test" if held_out else split_of(group, 0, dev=0.3, test=0.0)
             yield _labelled_pair(row, "judge_labels", group, split)
 
 
