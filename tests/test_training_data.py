@@ -67,6 +67,21 @@ def test_judge_label_splits_share_no_prompt() -> None:
         assert (row["refusal"] is None) == (row["harmful"] is None)
 
 
+def test_extra_judge_labels_are_well_formed_and_never_reuse_a_held_out_prompt() -> None:
+    folder = ROOT / "data" / "judge_labels"
+    held_out = {_norm(str(r["prompt"])) for r in _rows(folder / "test.jsonl")}
+    fields = {"id", "prompt", "response", "refusal", "harmful", "category", "style"}
+    extra = sorted(folder.glob("extra_*.jsonl"))
+    rows = [r for path in extra for r in _rows(path)]
+    assert extra and len({r["id"] for r in rows}) == len(rows)
+    for row in rows:
+        assert set(row) == fields, row["id"]
+        assert row["refusal"] in ("none", "partial", "full", None), row["id"]
+        assert (row["refusal"] is None) == (row["harmful"] is None), row["id"]
+        assert not (row["harmful"] and row["refusal"] == "full"), row["id"]
+        assert _norm(str(row["prompt"])) not in held_out, row["id"]
+
+
 def test_model_responses_are_labelled_consistently() -> None:
     from tactful.train.classifier._data import split_of
 
