@@ -91,6 +91,18 @@ def _embedded_predictor(classifier: EmbeddedClassifier) -> Callable[[list[str]],
     return predict
 
 
+def _sweep(
+    classifier: EmbeddedClassifier, examples: Sequence[PromptExample]
+) -> tuple[list[float], list[float]]:
+    """Look-alikes flagged and recall of the embedded classifier at every threshold."""
+    scores, _ = classifier.prompt_scores([e.text for e in examples])
+    unsafe = np.asarray([e.unsafe for e in examples], dtype=bool)
+    cuts = np.unique(np.concatenate([[0.0, 1.0 + 1e-9], scores]))
+    fpr = [float(np.mean(scores[~unsafe] >= c)) for c in cuts]
+    recall = [float(np.mean(scores[unsafe] >= c)) for c in cuts]
+    return fpr, recall
+
+
 def _minilm_lr(train: Sequence[PromptExample]) -> Callable[[list[str]], list[bool]]:
     from sentence_transformers import SentenceTransformer
     from sklearn.linear_model import LogisticRegression
@@ -157,6 +169,7 @@ def _judge_agreement(
 
 def _plot(
     prompt_results: dict[str, dict[str, tuple[float, float]]],
+    sweeps: dict[str, tuple[list[float], list[float]]],
     judge_results: dict[str, dict[str, tuple[float, float]]],
     path: Path,
 ) -> None:
@@ -181,6 +194,18 @@ def _plot(
                 xytext=(4, 3),
                 textcoords="offset points",
             )
+    styles = {"test split": "-", "core": "--"}
+    for dataset, (flagged, caught) in sweeps.items():
+        left.plot(flagged, caught, styles[dataset], color=colors["embedded"], lw=1, alpha=0.6)
+    left.plot(
+        [],
+        [],
+        "-",
+        color=colors["embedded"],
+        lw=1,
+        label="embedded at every threshold (solid: test split, dashed: core)",
+    )
+    left.legend(fontsize=7, loc="lower right")
     left.axvline(0.05, ls=":", color="grey")
     left.axhline(0.95, ls=":", color="grey")
     left.set(
@@ -318,6 +343,11 @@ def main() -> None:
         predictors,
     )
 
+    sweeps = {
+        "test split": _sweep(classifier, lookalike_test),
+        "core": _sweep(classifier, core_examples),
+    }
+
     judge_test = [json.loads(line) for line in Path("data/judge_labels/test.jsonl").open()]
     judge_results = {}
     judge_results["judge_labels test"] = _judge_agreement(
@@ -342,7 +372,7 @@ def main() -> None:
         judge_results["SmolLM2 replies test, confident"] = _judge_agreement(
             sure, "judge agreement: real SmolLM2 replies, test split (confident labels)", classifier
         )
-    _plot(prompt_results, judge_results, args.plot)
+    _plot(prompt_results, sweeps, judge_results, args.plot)
     _speed(classifier, [c.prompt for c in core.cases] * 2, args.fp32)
 
 

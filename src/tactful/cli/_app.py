@@ -327,7 +327,7 @@ def train_classifier(
     seed: Annotated[int, typer.Option(help="seed for splits and training")] = 0,
     target_over_refusal: Annotated[
         float, typer.Option(help="dev look-alike flag rate the thresholds aim for")
-    ] = 0.02,
+    ] = 0.025,
     limit: Annotated[int | None, typer.Option(help="train on at most N items")] = None,
 ) -> None:
     """Rebuild the embedded classifier artifact (needs the [train] extra)."""
@@ -381,7 +381,7 @@ def calibrate_command(
         calibration = CalibrationSet.load(directory)
     except FileNotFoundError as exc:
         raise _fail(str(exc)) from exc
-    targets = target or [0.01, 0.02, 0.03, 0.04, 0.05, 0.08, 0.1]
+    targets = target or [0.01, 0.02, 0.025, 0.03, 0.04, 0.05, 0.08, 0.1]
     if write and len(targets) != 1:
         raise _fail("--write needs exactly one --target")
     table = Table(title=f"operating points on the dev split ({directory})")

@@ -54,7 +54,7 @@ class ClassifierRecipe(BaseModel):
     batch_size: int = Field(default=32, gt=0)
     lr: float = 4e-5
     seed: int = 0
-    target_over_refusal: float = Field(default=0.02, ge=0.0, le=1.0)
+    target_over_refusal: float = Field(default=0.025, ge=0.0, le=1.0)
     jailbreaks: int = Field(default=800, ge=0, description="jailbreak-wrapped harmful prompts")
     pair_repeats: int = Field(default=1, gt=0, description="passes over the pairs per epoch")
     limit: int | None = Field(default=None, description="train on at most N items (smoke tests)")
