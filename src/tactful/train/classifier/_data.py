@@ -247,9 +247,9 @@ def _judge_labels(labels_dir: Path) -> Iterator[PairExample]:
     """
     paths = [labels_dir / "dev.jsonl", labels_dir / "test.jsonl"]
     for path in [*paths, *sorted(labels_dir.glob("extra_*.jsonl"))]:
+        held_out = path.name == "test.jsonl"
         for row in _jsonl(path):
             group = f"judge-{row['prompt']}"
-            held_out = path.name == "test.jsonl"
             split = "test" if held_out else split_of(group, 0, dev=0.3, test=0.0)
             yield _labelled_pair(row, "judge_labels", group, split)
 
