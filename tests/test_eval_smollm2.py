@@ -28,12 +28,19 @@ PROMPTS = [
 ]
 
 
+def _default_sigint() -> None:
+    # A job started in the background of a non-interactive shell inherits SIGINT ignored, and so
+    # would our child; Ctrl-C in a terminal is what the interrupt test stands for.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _tactful(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "tactful", *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        preexec_fn=_default_sigint,
     )
 
 
