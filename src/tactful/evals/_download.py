@@ -8,6 +8,7 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,7 +17,14 @@ import httpx
 from tactful.evals._cache import default_cache_dir
 from tactful.evals._issues import SuiteError
 
-__all__ = ["DatasetUnavailable", "cache_path", "dataset_cache_dir", "fetch", "offline_from_env"]
+__all__ = [
+    "DatasetUnavailable",
+    "cache_path",
+    "dataset_cache_dir",
+    "fetch",
+    "fetch_first",
+    "offline_from_env",
+]
 
 _RETRY_STATUS = {408, 425, 429, 500, 502, 503, 504}
 _TIMEOUT = httpx.Timeout(60.0, connect=15.0)
@@ -108,18 +116,54 @@ def fetch(
         else:
             return target
     if offline or offline_from_env():
-        raise DatasetUnavailable(_offline_message(url, target, suite))
+        raise DatasetUnavailable(_offline_message([url], cache_dir, suite))
     _download(url, target, retries=retries, backoff=backoff, sha256=sha256)
     return target
 
 
-def _offline_message(url: str, target: Path, suite: str | None) -> str:
+def fetch_first(
+    urls: Sequence[str],
+    *,
+    offline: bool,
+    cache_dir: Path,
+    suite: str | None = None,
+    retries: int = 3,
+    backoff: float = 1.0,
+) -> tuple[str, Path]:
+    """Return ``(url, cached copy)`` for the first of ``urls``, places publishing the same file.
+
+    A copy of any of them already in the cache is used first; otherwise (unless offline) each
+    is downloaded in turn until one succeeds, and the errors of all are reported if none does.
+    """
+    if not urls:
+        raise ValueError("fetch_first needs at least one URL")
+    for url in urls:
+        if cache_path(url, cache_dir).is_file():
+            return url, fetch(url, offline=True, cache_dir=cache_dir, suite=suite)
+    if offline or offline_from_env():
+        raise DatasetUnavailable(_offline_message(urls, cache_dir, suite))
+    errors: list[DatasetUnavailable] = []
+    for url in urls:
+        try:
+            path = fetch(url, offline=False, cache_dir=cache_dir, retries=retries, backoff=backoff)
+        except DatasetUnavailable as exc:
+            errors.append(exc)
+            continue
+        return url, path
+    if len(errors) == 1:
+        raise errors[0]
+    raise DatasetUnavailable("; and ".join(str(error) for error in errors))
+
+
+def _offline_message(urls: Sequence[str], cache_dir: Path, suite: str | None) -> str:
     name = suite or "NAME"
+    targets = [str(cache_path(url, cache_dir)) for url in urls]
+    missing = f"{targets[0]} is not" if len(targets) == 1 else f"none of {', '.join(targets)} is"
     return (
-        f"offline: {target} is not in the dataset cache. Either download {url} yourself and "
-        f"pass the local copy with --suite {name}=PATH (the file, or the folder of files as "
-        f"published), or run once online (without --offline, TACTFUL_OFFLINE or HF_HUB_OFFLINE) "
-        f"to fill the cache."
+        f"offline: {missing} in the dataset cache. Either download {' or '.join(urls)} "
+        f"yourself and pass the local copy with --suite {name}=PATH (the file, or the folder of "
+        f"files as published), or run once online (without --offline, TACTFUL_OFFLINE or "
+        f"HF_HUB_OFFLINE) to fill the cache."
     )
 
 

@@ -1,9 +1,9 @@
 """Public refusal benchmarks, each read in its authors' own published format.
 
-Every suite is fetched from its canonical source into the dataset cache, or read from a local
-copy (``--suite NAME=PATH``: one published file, or the folder of files as published). Source
-categories that map plainly onto our category ids are mapped; the source's own category is always
-kept in ``meta["source_category"]``.
+Every suite is fetched from its canonical source into the dataset cache (falling back on the
+authors' own copy where one is listed), or read from a local copy (``--suite NAME=PATH``: one
+published file, or the folder of files as published). Source categories that map plainly onto our
+category ids are mapped; the source's own category is always kept in ``meta["source_category"]``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from tactful.evals._download import dataset_cache_dir, fetch
+from tactful.evals._download import dataset_cache_dir, fetch_first
 from tactful.evals._generic import LABELS, SuiteBuilder, open_table
 from tactful.evals._issues import LoadedSuite, SuiteError
 from tactful.records import Label
@@ -38,10 +39,18 @@ class SourceFile:
     url: str
     names: tuple[str, ...]
     """Accepted local names, first as published; a name with ``/`` must match its folder too."""
-    columns: tuple[str, ...]
-    """Columns the published file must have."""
+    columns: tuple[str | tuple[str, ...], ...]
+    """Columns the published file must have; a tuple names alternatives (one must be there)."""
     label: Label | None = None
     """The label of every row; ``None`` when the rows carry their own."""
+    mirrors: tuple[str, ...] = ()
+    """Other places publishing the same rows (the authors' copy of a hub file), tried in order
+    when ``url`` cannot be downloaded."""
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        """``url`` and then its mirrors."""
+        return (self.url, *self.mirrors)
 
 
 RowParser = Callable[[str, SourceFile, dict[str, Any], int], dict[str, Any]]
@@ -75,6 +84,11 @@ def _required(row: dict[str, Any], column: str) -> str:
         missing = value is None or (isinstance(value, str) and not value.strip())
         raise _RowProblem(column, "missing or empty" if missing else "expected text")
     return value
+
+
+def _first_present(row: dict[str, Any], columns: tuple[str, ...]) -> str:
+    """The first of ``columns`` the row has (the first one if none): a prompt under two names."""
+    return next((column for column in columns if column in row), columns[0])
 
 
 def _key(text: str | None) -> str:
@@ -261,8 +275,10 @@ def _strongreject(suite: str, file: SourceFile, row: dict[str, Any], n: int) -> 
 
 # --- SimpleSafetyTests -----------------------------------------------------------------------
 # https://huggingface.co/datasets/Bertievidgen/SimpleSafetyTests  (Vidgen et al., 2023)
-# sst_test_cases.csv: id,harm_area,...,category,prompt — 100 prompts in five harm areas; its
-# `category` is the request style (information seeking / instructions), kept in meta.
+# sst_test_cases.csv: id,harm_area,counter,category,prompt — 100 prompts in five harm areas; its
+# `category` is the request style (information seeking / instructions), kept in meta. The
+# authors' copy, https://github.com/bertiev/SimpleSafetyTests "SimpleSafetyTests - test
+# cases.csv", has the same columns but names the prompt `prompts_final`. All prompts are unsafe.
 
 _SST_CATEGORIES = {
     "suicide, self-harm, and eating disorders": "suicide_self_harm",
@@ -273,16 +289,20 @@ _SST_CATEGORIES = {
 }
 
 
+_SST_PROMPT = ("prompt", "prompts_final")
+
+
 def _simplesafetytests(suite: str, file: SourceFile, row: dict[str, Any], n: int) -> dict[str, Any]:
     area = _text(row, "harm_area")
     source_id = _text(row, "id") or str(n)
+    column = _first_present(row, _SST_PROMPT)
     return _case(
         suite,
         file,
         source_id,
-        _required(row, "prompt"),
+        _required(row, column),
         category=_category(_SST_CATEGORIES, area),
-        meta=_meta(row, {"id", "prompt", "harm_area"}, source_category=area),
+        meta=_meta(row, {"id", column, "harm_area"}, source_category=area),
     )
 
 
@@ -347,7 +367,9 @@ def _do_not_answer(suite: str, file: SourceFile, row: dict[str, Any], n: int) ->
 # original/test-00000-of-00001.parquet (1,001 requests a model should not comply with) and
 # contrast/test-00000-of-00001.parquet (379 look-alikes it should comply with):
 # id,category,subcategory,prompt,response. Earlier releases published the same rows as
-# original/test.jsonl and contrast/test.jsonl; those are read too.
+# original/test.jsonl and contrast/test.jsonl; those are read too. The authors' GitHub copy,
+# https://github.com/allenai/noncompliance data/coconot_eval.jsonl (original) and
+# data/coconot_contrast_eval.jsonl (contrast), has the same fields, one JSON object a line.
 
 _COCONOT_CATEGORIES = {
     "privacy violations": "privacy",
@@ -382,7 +404,11 @@ _ORB = ("prompt", "category")
 _SR = ("category", "source", "forbidden_prompt")
 _JBB_SPLITS: tuple[tuple[str, Label], ...] = (("harmful", "unsafe"), ("benign", "safe"))
 _ORB_SPLITS: tuple[tuple[str, Label], ...] = (("hard-1k", "safe"), ("toxic", "unsafe"))
-_COCONOT_SPLITS: tuple[tuple[str, Label], ...] = (("original", "unsafe"), ("contrast", "safe"))
+_COCONOT_SPLITS: tuple[tuple[str, Label, str], ...] = (
+    ("original", "unsafe", "coconot_eval.jsonl"),
+    ("contrast", "safe", "coconot_contrast_eval.jsonl"),
+)
+_SST_GITHUB = "SimpleSafetyTests - test cases.csv"
 
 PUBLIC_SUITES: dict[str, PublicSuite] = {
     suite.name: suite
@@ -488,9 +514,10 @@ PUBLIC_SUITES: dict[str, PublicSuite] = {
                 SourceFile(
                     "tests",
                     f"{_HF}/Bertievidgen/SimpleSafetyTests/resolve/main/sst_test_cases.csv",
-                    ("sst_test_cases.csv",),
-                    ("prompt", "harm_area"),
+                    ("sst_test_cases.csv", _SST_GITHUB),
+                    (_SST_PROMPT, "harm_area"),
                     "unsafe",
+                    mirrors=(f"{_GH}/bertiev/SimpleSafetyTests/HEAD/{quote(_SST_GITHUB)}",),
                 ),
             ),
             _simplesafetytests,
@@ -551,13 +578,15 @@ PUBLIC_SUITES: dict[str, PublicSuite] = {
                     f"{_HF}/allenai/coconot/resolve/main/{key}/test-00000-of-00001.parquet",
                     (
                         f"{key}/test-00000-of-00001.parquet",
+                        github,
                         f"{key}/test.jsonl",
                         f"{key}/coconot_{'' if key == 'original' else 'contrast_'}test.jsonl",
                     ),
                     ("category", "prompt"),
                     label,
+                    mirrors=(f"{_GH}/allenai/noncompliance/HEAD/data/{github}",),
                 )
-                for key, label in _COCONOT_SPLITS
+                for key, label, github in _COCONOT_SPLITS
             ),
             _coconot,
         ),
@@ -621,6 +650,21 @@ def _find(folder: Path, names: tuple[str, ...]) -> Path | None:
     return None
 
 
+def _check_columns(
+    suite: PublicSuite, file: SourceFile, local: Path, columns: list[str] | None
+) -> None:
+    """Refuse a table whose header lacks a column the published file has (JSON has no header)."""
+    if columns is None:
+        return
+    wanted = [(c,) if isinstance(c, str) else c for c in file.columns]
+    missing = [" or ".join(names) for names in wanted if not any(n in columns for n in names)]
+    if missing:
+        raise SuiteError(
+            f"{local}: not the published {suite.title} format: no column(s) "
+            f"{', '.join(missing)} (found: {', '.join(columns)})"
+        )
+
+
 def load_public(
     name: str, path: Path | None = None, *, offline: bool = False, cache_dir: Path | None = None
 ) -> LoadedSuite:
@@ -631,24 +675,19 @@ def load_public(
     suite = PUBLIC_SUITES[name]
     if path is None:
         folder = dataset_cache_dir(cache_dir)
-        located = [
-            (file, fetch(file.url, offline=offline, cache_dir=folder, suite=name))
+        fetched = [
+            (file, fetch_first(file.urls, offline=offline, cache_dir=folder, suite=name))
             for file in suite.files
         ]
-        origin = " ".join(file.url for file in suite.files)
+        located = [(file, local) for file, (_, local) in fetched]
+        origin = " ".join(url for _, (url, _) in fetched)
     else:
         located = _locate(suite, path)
         origin = str(path)
     builder = SuiteBuilder(name, origin)
     for file, local in located:
         table = open_table(local)
-        if table.columns is not None and (
-            missing := [c for c in file.columns if c not in table.columns]
-        ):
-            raise SuiteError(
-                f"{local}: not the published {suite.title} format: no column(s) "
-                f"{', '.join(missing)} (found: {', '.join(table.columns)})"
-            )
+        _check_columns(suite, file, local, table.columns)
         for ordinal, record in enumerate(table.records, start=1):
             if record.values is None:
                 builder.issue(local, record.line, None, record.error or "unreadable row")
