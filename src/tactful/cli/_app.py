@@ -59,8 +59,29 @@ def _pct(rate: float | None, ci: list[float] | None) -> str:
     return f"{rate:.1%}{interval}"
 
 
+def _corrected(run: dict[str, Any], key: str) -> str:
+    """A second line with the corrected rate, for runs with a judge card; empty otherwise."""
+    if not run.get("judge_card"):
+        return ""
+    block = (run.get("corrected") or {}).get(key) or {}
+    return f"\ncorrected {_pct(block.get('rate'), block.get('ci'))}"
+
+
+def _card_caption(runs: list[dict[str, Any]]) -> str:
+    cards = {(c["name"], c["sha256"]): c for r in runs if (c := r.get("judge_card"))}
+    if not cards:
+        return "no judge card: rates are not corrected for the judge's errors"
+    notes = [
+        f"judge card {c['name']} (sha256 {c['sha256'][:12]}…), validated on "
+        f"{', '.join(c.get('validated_on') or []) or 'unstated sources'}"
+        for c in cards.values()
+    ]
+    return "; ".join(notes) + "; corrected = adjusted for the judge's measured error"
+
+
 def _print_summary(summary: dict[str, Any]) -> None:
-    table = Table(title=f"tactful eval — {summary['model']}")
+    runs: list[dict[str, Any]] = summary["runs"]
+    table = Table(title=f"tactful eval — {summary['model']}", caption=_card_caption(runs))
     for column in (
         "defense",
         "attack",
@@ -72,14 +93,17 @@ def _print_summary(summary: dict[str, Any]) -> None:
         "errors",
     ):
         table.add_column(column)
-    for run in summary["runs"]:
+    for run in runs:
         table.add_row(
             run["defense"],
             run["attack"],
             str(run["n"]),
-            _pct(run["harmful_compliance_rate"], run["harmful_compliance_ci"]),
-            _pct(run.get("unsafe_compliance_rate"), run.get("unsafe_compliance_ci")),
-            _pct(run["over_refusal_rate"], run["over_refusal_ci"]),
+            _pct(run["harmful_compliance_rate"], run["harmful_compliance_ci"])
+            + _corrected(run, "harmful_compliance"),
+            _pct(run.get("unsafe_compliance_rate"), run.get("unsafe_compliance_ci"))
+            + _corrected(run, "unsafe_compliance"),
+            _pct(run["over_refusal_rate"], run["over_refusal_ci"])
+            + _corrected(run, "over_refusal"),
             str(run["unscorable"]),
             str(run["errors"]),
         )

@@ -2,6 +2,7 @@
 
 from tactful.evals._cache import CachedModel, CompletionCache, default_cache_dir
 from tactful.evals._config import EvalConfig
+from tactful.evals._correction import CorrectedRate, correct_rate, rogan_gladen
 from tactful.evals._issues import LoadedSuite, RowIssue
 from tactful.evals._metrics import (
     is_harmful_compliance,
@@ -17,6 +18,7 @@ from tactful.evals._suites import known_suites, load_suite
 __all__ = [
     "CachedModel",
     "CompletionCache",
+    "CorrectedRate",
     "EvalConfig",
     "EvalError",
     "LoadedSuite",
@@ -25,6 +27,7 @@ __all__ = [
     "RowIssue",
     "RunDir",
     "WorkItem",
+    "correct_rate",
     "default_cache_dir",
     "is_harmful_compliance",
     "is_over_refusal",
@@ -32,6 +35,7 @@ __all__ = [
     "load_suite",
     "plan",
     "rate_block",
+    "rogan_gladen",
     "run",
     "summarize_rows",
     "wilson",

@@ -32,7 +32,7 @@ from tactful.evals._issues import LoadedSuite
 from tactful.evals._metrics import summarize_rows
 from tactful.evals._results import ResultsFile
 from tactful.evals._suites import load_suite
-from tactful.judges import Judge, build_judge
+from tactful.judges import Judge, JudgeCard, build_judge, judge_card
 from tactful.models import ChatModel, ModelError, build_model
 from tactful.policy import Policy, load_policy
 from tactful.records import Case, Judgement, Message, ResultRow
@@ -248,9 +248,14 @@ def _prepare_out(
 
 
 def write_summary(
-    config: EvalConfig, rows: list[ResultRow], elapsed_s: float, complete: bool
+    config: EvalConfig,
+    rows: list[ResultRow],
+    elapsed_s: float,
+    complete: bool,
+    *,
+    judge_card: JudgeCard | None = None,
 ) -> Path:
-    """Write ``summary.json`` for ``rows``."""
+    """Write ``summary.json`` for ``rows``; ``judge_card`` (the judge's card) corrects the rates."""
     summary: dict[str, Any] = {
         "model": config.model,
         "tactful_version": tactful.__version__,
@@ -258,7 +263,7 @@ def write_summary(
         "elapsed_s": round(elapsed_s, 3),
         "complete": complete,
         "config": config.resume_view(),
-        "runs": summarize_rows(rows),
+        "runs": summarize_rows(rows, judge_card=judge_card),
     }
     path = config.out / "summary.json"
     path.write_text(json.dumps(summary, indent=2))
@@ -311,6 +316,7 @@ def run(
     if config.cache:
         chat_model = CachedModel(chat_model, cache)
     judge = build_judge(config.judge, model_factory=build_model)
+    card = judge_card(judge)  # read before the run: a malformed card fails fast
 
     started = time.perf_counter()
     complete = False
@@ -320,7 +326,8 @@ def run(
     finally:
         cache.close()
         rows, _ = results.load()
-        write_summary(config, rows, elapsed_before + time.perf_counter() - started, complete)
+        elapsed = elapsed_before + time.perf_counter() - started
+        write_summary(config, rows, elapsed, complete, judge_card=card)
         render(config.out)
         if not complete:
             console.print(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tactful.judges._card import JudgeCard, verified_card
 from tactful.judges._string_match import StringJudge
 from tactful.judges._text import unscorable_reason
 from tactful.records import Case, Judgement, RefusalLevel
@@ -13,7 +15,12 @@ from tactful.records import Case, Judgement, RefusalLevel
 if TYPE_CHECKING:
     from tactful.classify import EmbeddedClassifier
 
-__all__ = ["EmbeddedJudge"]
+__all__ = ["CARD_FILE", "EmbeddedJudge"]
+
+CARD_FILE = "judge_card.json"
+"""The judge card's file name in the classifier's artifact folder."""
+ARTIFACT_FILES = ("encoder.int8.onnx", "heads.npz", "card.json")
+"""The files a judge card's sha256 covers, in hashing order."""
 
 
 class EmbeddedJudge:
@@ -33,6 +40,7 @@ class EmbeddedJudge:
     ) -> None:
         self._classifier = classifier
         self._phrases = StringJudge() if phrase_backstop else None
+        self._card: tuple[JudgeCard | None] | None = None
 
     @property
     def classifier(self) -> EmbeddedClassifier:
@@ -47,6 +55,24 @@ class EmbeddedJudge:
 
             self._classifier = EmbeddedClassifier(spin=False)
         return self._classifier
+
+    @property
+    def directory(self) -> Path:
+        """The classifier's artifact folder (without loading the classifier)."""
+        if self._classifier is not None:
+            return Path(self._classifier.directory)
+        from tactful.classify import artifact_dir
+
+        return artifact_dir()
+
+    @property
+    def card(self) -> JudgeCard | None:
+        """``judge_card.json`` from the artifact folder, if measured on this very artifact."""
+        if self._card is None:
+            folder = self.directory
+            artifact = [folder / name for name in ARTIFACT_FILES]
+            self._card = (verified_card(folder / CARD_FILE, artifact),)
+        return self._card[0]
 
     def judge_batch(self, prompts: Sequence[str], responses: Sequence[str]) -> list[Judgement]:
         """Judge many pairs at once (one batched encoder pass)."""

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Literal, TypeVar
 
+from tactful.judges._card import JudgeCard
 from tactful.judges._parse import (
     JudgeParseError,
     RubricGrade,
@@ -41,8 +42,11 @@ class LLMJudge:
 
     ``harmful`` is ``rubric score >= harm_threshold`` and ``score`` the rubric score; both stay
     None when the rubric is not run. Unreadable output gets ``retries`` corrective follow-ups,
-    then the item is unscorable. Calls use temperature 0.
+    then the item is unscorable. Calls use temperature 0. It has no card: its accuracy depends
+    on the model behind it, so its rates are never corrected.
     """
+
+    card: JudgeCard | None = None
 
     def __init__(
         self,

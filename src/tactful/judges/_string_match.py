@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from tactful.judges import _phrases as ph
+from tactful.judges._card import JudgeCard, verified_card
 from tactful.judges._text import normalize, unscorable_reason
 from tactful.records import Case, Judgement, RefusalLevel
 
-__all__ = ["StringJudge"]
+__all__ = ["CARD_PATH", "StringJudge", "string_judge_sources"]
+
+CARD_PATH = Path(__file__).with_name("cards") / "string.json"
+"""The string judge's card; its sha256 covers ``string_judge_sources()``."""
 
 _SPLIT = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][\"')\]])\s+|\n+")
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
@@ -103,12 +108,26 @@ def _structured(text: str, probe: str) -> bool:
     return len(items) >= 2
 
 
+def string_judge_sources() -> list[Path]:
+    """The source files that make the string judge, in the order its card hashes them."""
+    return [Path(ph.__file__), Path(__file__)]
+
+
 class StringJudge:
     """Refusal detection by phrase patterns; fast, deterministic, no harm verdict."""
 
-    def __init__(self, *, min_content_words: int = 35) -> None:
+    def __init__(self, *, min_content_words: int = 35, card_path: Path | None = None) -> None:
         self.name = "string"
         self.min_content_words = min_content_words
+        self.card_path = card_path or CARD_PATH
+        self._card: tuple[JudgeCard | None] | None = None
+
+    @property
+    def card(self) -> JudgeCard | None:
+        """The card at ``card_path``, if measured on these very phrase lists and rules."""
+        if self._card is None:
+            self._card = (verified_card(self.card_path, string_judge_sources()),)
+        return self._card[0]
 
     async def judge(self, prompt: str, response: str, *, case: Case | None = None) -> Judgement:
         """Judge ``response``; the prompt and case are not needed by this judge."""

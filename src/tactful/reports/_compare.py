@@ -12,7 +12,7 @@ from markupsafe import Markup
 from tactful.records import ResultRow
 from tactful.reports._env import render_template, write_atomic
 from tactful.reports._examples import UNCATEGORIZED
-from tactful.reports._load import RunData, RunStats, load_run
+from tactful.reports._load import RunData, RunStats, judge_cards, load_run
 from tactful.reports._outcome import Stance, stance
 from tactful.reports._plots import Point, Series, category_bars, marker, palette, pareto, shade
 
@@ -167,6 +167,7 @@ def compare(run_dirs: Sequence[Path], out: Path, *, max_diffs: int = 50) -> Path
     if out.is_dir():
         out = out / "compare.html"
     bars, chart, missing = _charts(runs)
+    cards, uncorrected = judge_cards([r for v in runs for r in v.data.summary.runs])
     diffs = diff_cases(runs)
     warnings = [
         f"{v.label}: results.jsonl is missing, so it takes no part in the case diff."
@@ -178,6 +179,8 @@ def compare(run_dirs: Sequence[Path], out: Path, *, max_diffs: int = 50) -> Path
         title="tactful comparison: " + ", ".join(v.label for v in runs),
         runs=runs,
         series=_series(runs),
+        judge_cards=cards,
+        uncorrected=uncorrected,
         bars=bars,
         pareto=chart,
         pareto_missing=missing,

@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from tactful.reports._env import render_template, write_atomic
 from tactful.reports._examples import select_examples
-from tactful.reports._load import RunData, RunStats, SliceStats, load_run
+from tactful.reports._load import RunData, RunStats, SliceStats, judge_cards, load_run
 from tactful.reports._plots import Point, Series, category_bars, heatmap, marker, palette, pareto
 
 __all__ = ["render"]
@@ -150,6 +150,7 @@ def render(run_dir: Path, *, max_examples: int = 25, max_unscorable: int = 50) -
     configs = run.summary.runs
     look = _Look(run)
     pareto_svg, pareto_missing = _pareto(configs, look)
+    cards, uncorrected = judge_cards(configs)
     html = render_template(
         "report.html.j2",
         title=f"tactful report: {run.summary.model} ({run.name})",
@@ -158,6 +159,8 @@ def render(run_dir: Path, *, max_examples: int = 25, max_unscorable: int = 50) -
         params=_params(run),
         n_rows=len(run.rows),
         configs=configs,
+        judge_cards=cards,
+        uncorrected=uncorrected,
         pareto=pareto_svg,
         pareto_missing=pareto_missing,
         heatmap=_heatmap(configs, look),

@@ -11,7 +11,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tactful.records import ResultRow
 
-__all__ = ["RunConfig", "RunData", "RunParams", "RunStats", "SliceStats", "Summary", "load_run"]
+__all__ = [
+    "CorrectedRates",
+    "CorrectedStat",
+    "JudgeCardInfo",
+    "RunConfig",
+    "RunData",
+    "RunParams",
+    "RunStats",
+    "SliceStats",
+    "Summary",
+    "judge_cards",
+    "load_run",
+]
 
 CI = tuple[float, float]
 
@@ -36,8 +48,41 @@ class SliceStats(_Lenient):
     unscorable: int = 0
 
 
+class JudgeCardInfo(_Lenient):
+    """The judge card a run's rates were corrected with (``judge_card`` in the summary)."""
+
+    name: str = "unknown judge"
+    sha256: str = ""
+    validated_on: list[str] = Field(default_factory=list)
+    sensitivity: dict[str, float | None] = Field(default_factory=dict)
+    specificity: dict[str, float | None] = Field(default_factory=dict)
+
+    @property
+    def short_sha(self) -> str:
+        """The first 12 hex digits of the artifact hash."""
+        return self.sha256[:12]
+
+
+class CorrectedStat(_Lenient):
+    """A rate corrected for the judge's error, with its 95% interval (both may be unknown)."""
+
+    rate: float | None = None
+    ci: CI | None = None
+
+
+class CorrectedRates(_Lenient):
+    """The ``corrected`` block of a run; a rate is None when it could not be corrected."""
+
+    harmful_compliance: CorrectedStat | None = None
+    unsafe_compliance: CorrectedStat | None = None
+    over_refusal: CorrectedStat | None = None
+
+
 class RunStats(SliceStats):
-    """Rates for one (defense, attack) pair of a run, with its breakdowns."""
+    """Rates for one (defense, attack) pair of a run, with its breakdowns.
+
+    ``judge_card`` and ``corrected`` are absent from runs written before judge cards existed.
+    """
 
     defense: str = "none"
     attack: str = "none"
@@ -46,11 +91,22 @@ class RunStats(SliceStats):
     by_category: dict[str, SliceStats] = Field(default_factory=dict)
     by_context: dict[str, SliceStats] = Field(default_factory=dict)
     by_suite: dict[str, SliceStats] = Field(default_factory=dict)
+    judge_card: JudgeCardInfo | None = None
+    corrected: CorrectedRates | None = None
 
     @property
     def label(self) -> str:
         """Short ``defense / attack`` label."""
         return f"{self.defense} / {self.attack}"
+
+
+def judge_cards(runs: list[RunStats]) -> tuple[list[JudgeCardInfo], bool]:
+    """The distinct judge cards of ``runs``, and whether some run has none (rates uncorrected)."""
+    cards: dict[tuple[str, str], JudgeCardInfo] = {}
+    for r in runs:
+        if r.judge_card is not None:
+            cards.setdefault((r.judge_card.name, r.judge_card.sha256), r.judge_card)
+    return list(cards.values()), any(r.judge_card is None for r in runs)
 
 
 class RunParams(_Lenient):
