@@ -50,11 +50,40 @@ def test_contrast_never_repeats_an_evaluation_prompt() -> None:
 
 
 def test_contrast_covers_every_category_with_lookalikes_and_harmful_neighbours() -> None:
+    # A category the policy answers with a safe completion (elections, health, finance) has no
+    # unsafe rows of its own: its harmful neighbours are filed under the category that refuses them
+    # and share a group with its look-alikes.
     rows = [r for path in CONTRAST for r in _rows(path)]
     for category in default_policy().category_ids:
         mine = [r for r in rows if r["category"] == category]
+        groups = {r["group"] for r in mine}
+        neighbours = [
+            r
+            for r in rows
+            if r["label"] == "unsafe" and (r["category"] == category or r["group"] in groups)
+        ]
         assert sum(r["label"] == "safe" for r in mine) >= 100, category
-        assert sum(r["label"] == "unsafe" for r in mine) >= 40, category
+        assert len(neighbours) >= 40, category
+
+
+@pytest.mark.parametrize("path", CONTRAST, ids=lambda p: p.name)
+def test_contrast_labels_follow_the_policy(path: Path) -> None:
+    policy = default_policy()
+    for row in _rows(path):
+        category = row["category"]
+        assert category is None or isinstance(category, str), row["id"]
+        context = row.get("context")
+        assert context is None or isinstance(context, str), row["id"]
+        expected = policy.action_for(category, context)
+        if row["label"] == "unsafe":
+            assert row["action"] == expected, (row["id"], row["action"], expected)
+            assert expected in ("refuse", "crisis_support"), (row["id"], expected)
+        else:
+            assert row["action"] in ("comply", "safe_completion"), row["id"]
+            if row["action"] == "safe_completion":
+                # The category's own action, or the row's context overriding it.
+                allowed = {policy.action_for(category), expected}
+                assert "safe_completion" in allowed, (row["id"], category, context)
 
 
 def test_judge_label_splits_share_no_prompt() -> None:
