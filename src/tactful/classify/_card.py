@@ -36,5 +36,11 @@ class ClassifierCard(BaseModel):
         default_factory=lambda: ["none", "partial", "full", "unscorable"]
     )
     operating_point: OperatingPoint
+    max_windows: int = Field(
+        default=1, ge=1, description="windows of a long reply the pair heads read (1: the start)"
+    )
     recipe: dict[str, Any] = Field(default_factory=dict)
     data: dict[str, dict[str, int]] = Field(default_factory=dict)
+    dedup: dict[str, int] = Field(
+        default_factory=dict, description="what cross-source deduplication removed or joined"
+    )

@@ -36,6 +36,15 @@ def _softmax(x: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.asarray(z / z.sum(axis=-1, keepdims=True), dtype=np.float64)
 
 
+def _max_by_owner(
+    logits: NDArray[np.float64], owners: NDArray[np.int64], n: int
+) -> NDArray[np.float64]:
+    """Per pair, the element-wise maximum of its windows' logits."""
+    out = np.full((n, logits.shape[1]), -np.inf)
+    np.maximum.at(out, owners, logits)
+    return out
+
+
 class PairScores:
     """Refusal probabilities (none, partial, full, unscorable) and harm probability per pair."""
 
@@ -108,13 +117,24 @@ class EmbeddedClassifier:
         return unsafe, _softmax(self._head("category", embedding))
 
     def pair_scores(
-        self, prompts: Sequence[str], responses: Sequence[str], batch_size: int = 32
+        self,
+        prompts: Sequence[str],
+        responses: Sequence[str],
+        batch_size: int = 32,
+        max_windows: int | None = None,
     ) -> PairScores:
-        """Refusal and harm scores for each (prompt, response)."""
-        embedding = self.encoder.pairs(prompts, responses, batch_size)
-        refusal = _softmax(self._head("refusal", embedding))
-        harmful = _sigmoid(self._head("harmful", embedding)[:, 0])
-        return PairScores(refusal, harmful, self.card.operating_point.refusal_offsets)
+        """Refusal and harm scores for each (prompt, response), reading every window of it.
+
+        Each head's logit for a pair is its largest logit over the pair's windows (a refusal
+        or a harmful passage anywhere counts), as in training.
+        """
+        windows = max_windows or self.card.max_windows
+        embedding, owners = self.encoder.pairs(prompts, responses, batch_size, windows)
+        refusal = _max_by_owner(self._head("refusal", embedding), owners, len(prompts))
+        harmful = _max_by_owner(self._head("harmful", embedding), owners, len(prompts))
+        return PairScores(
+            _softmax(refusal), _sigmoid(harmful[:, 0]), self.card.operating_point.refusal_offsets
+        )
 
     def operating_point(self, context: str | None = None) -> OperatingPoint:
         """Thresholds for ``context``: the target given here, else the policy's, else the card's.

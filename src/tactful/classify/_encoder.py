@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tactful.classify._tokenize import Tokenizer
+from tactful.classify._tokenize import MAX_WINDOWS, Tokenizer
 
 __all__ = ["OnnxEncoder"]
 
@@ -60,7 +60,13 @@ class OnnxEncoder:
         return self._run(self.tokenizer.prompts(texts), batch_size)
 
     def pairs(
-        self, prompts: Sequence[str], responses: Sequence[str], batch_size: int = 32
-    ) -> NDArray[np.float32]:
-        """One embedding per (prompt, response)."""
-        return self._run(self.tokenizer.pairs(prompts, responses), batch_size)
+        self,
+        prompts: Sequence[str],
+        responses: Sequence[str],
+        batch_size: int = 32,
+        max_windows: int = MAX_WINDOWS,
+    ) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
+        """One embedding per window of each (prompt, response), and each window's pair index."""
+        windows = self.tokenizer.pairs(prompts, responses, max_windows)
+        owners = np.asarray(windows.owners, dtype=np.int64)
+        return self._run(windows.encoded, batch_size), owners

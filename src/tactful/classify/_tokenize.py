@@ -1,24 +1,54 @@
 """WordPiece tokenisation shared by training and inference (the ``tokenizers`` library, no torch).
 
 Long prompts keep their head and tail: jailbreaks put the request at the end of a long template.
+Long replies are read whole, in overlapping windows that each repeat the prompt: a refusal or a
+harmful passage may sit anywhere in the reply.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["PAIR_PROMPT_MAX", "PAIR_RESPONSE_MAX", "PROMPT_MAX", "Batch", "Tokenizer"]
+__all__ = [
+    "MAX_WINDOWS",
+    "PAIR_PROMPT_MAX",
+    "PAIR_RESPONSE_MAX",
+    "PROMPT_MAX",
+    "Batch",
+    "Tokenizer",
+    "Windows",
+]
 
 Batch = dict[str, NDArray[np.int64]]
 
 PROMPT_MAX = 128
 PAIR_PROMPT_MAX = 64
 PAIR_RESPONSE_MAX = 192
+WINDOW_STRIDE = 160
+MAX_WINDOWS = 8
+"""At most this many windows per reply (about 1,300 tokens): the first ones and the last."""
+
+Encoded = list[tuple[list[int], list[int]]]
+
+
+class Windows(NamedTuple):
+    """Encoded windows of (prompt, response) pairs and, per window, the index of its pair."""
+
+    encoded: Encoded
+    owners: list[int]
+
+
+def _window_starts(length: int, size: int, stride: int, limit: int) -> list[int]:
+    starts = list(range(0, max(1, length - size + stride), stride)) or [0]
+    starts = [s for s in starts if s == 0 or s + size - stride < length]
+    if len(starts) > limit:
+        starts = [*starts[: limit - 1], max(0, length - size)]
+    return starts
 
 
 def _head_tail(ids: list[int], limit: int) -> list[int]:
@@ -66,17 +96,22 @@ class Tokenizer:
         self,
         prompts: Sequence[str],
         responses: Sequence[str],
+        max_windows: int = MAX_WINDOWS,
         prompt_limit: int = PAIR_PROMPT_MAX,
         response_limit: int = PAIR_RESPONSE_MAX,
-    ) -> list[tuple[list[int], list[int]]]:
-        """Token ids and type ids for ``[CLS] prompt [SEP] response [SEP]``."""
-        out = []
-        for p_ids, r_ids in zip(self._pieces(prompts), self._pieces(responses), strict=True):
+    ) -> Windows:
+        """``[CLS] prompt [SEP] response window [SEP]`` for every window of every reply."""
+        encoded: Encoded = []
+        owners: list[int] = []
+        pieces = zip(self._pieces(prompts), self._pieces(responses), strict=True)
+        for index, (p_ids, r_ids) in enumerate(pieces):
             p = _head_tail(p_ids, prompt_limit)
-            r = r_ids[:response_limit]
-            ids = [self.cls_id, *p, self.sep_id, *r, self.sep_id]
-            out.append((ids, [0] * (len(p) + 2) + [1] * (len(r) + 1)))
-        return out
+            for start in _window_starts(len(r_ids), response_limit, WINDOW_STRIDE, max_windows):
+                r = r_ids[start : start + response_limit]
+                ids = [self.cls_id, *p, self.sep_id, *r, self.sep_id]
+                encoded.append((ids, [0] * (len(p) + 2) + [1] * (len(r) + 1)))
+                owners.append(index)
+        return Windows(encoded, owners)
 
     def pad(self, encoded: Sequence[tuple[list[int], list[int]]]) -> Batch:
         """Pad to the longest item of the batch."""

@@ -23,6 +23,8 @@ from tactful.classify._calibrate import (
     operating_point_for,
 )
 from tactful.classify._card import ClassifierCard, OperatingPoint
+from tactful.classify._tokenize import MAX_WINDOWS
+from tactful.train.classifier._examples import HELD_OUT_SOURCES
 
 __all__ = ["ClassifierRecipe", "main"]
 
@@ -57,6 +59,13 @@ class ClassifierRecipe(BaseModel):
     target_over_refusal: float = Field(default=0.025, ge=0.0, le=1.0)
     jailbreaks: int = Field(default=800, ge=0, description="jailbreak-wrapped harmful prompts")
     pair_repeats: int = Field(default=1, gt=0, description="passes over the pairs per epoch")
+    max_windows: int = Field(
+        default=4, gt=0, description="windows of a long reply read in training (inference reads 8)"
+    )
+    held_out: list[str] = Field(
+        default_factory=lambda: list(HELD_OUT_SOURCES),
+        description="sources never trained on (the artifact's external check)",
+    )
     limit: int | None = Field(default=None, description="train on at most N items (smoke tests)")
     threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
 
@@ -117,6 +126,7 @@ def main(cfg: ClassifierRecipe, console: Console | None = None) -> Path:
         jailbreaks=cfg.jailbreaks,
         frames=cfg.frames,
         composed_per_answer=cfg.composed_per_answer,
+        held_out=cfg.held_out,
     )
     prompts = [p for p in data.prompts if p.split == "train"][: cfg.limit]
     pairs = [p for p in data.pairs if p.split == "train"][: cfg.limit]
@@ -129,6 +139,7 @@ def main(cfg: ClassifierRecipe, console: Console | None = None) -> Path:
         batch_size=cfg.batch_size,
         lr=cfg.lr,
         pair_repeats=cfg.pair_repeats,
+        max_windows=cfg.max_windows,
         seed=cfg.seed,
     )
     with Progress(console=console) as progress:
@@ -145,8 +156,10 @@ def main(cfg: ClassifierRecipe, console: Console | None = None) -> Path:
         operating_point=OperatingPoint(
             target_over_refusal=cfg.target_over_refusal, global_threshold=0.5
         ),
+        max_windows=MAX_WINDOWS,
         recipe=cfg.model_dump(mode="json"),
         data=data.counts(),
+        dedup=data.dedup,
     )
     (cfg.out / "card.json").write_text(card.model_dump_json(indent=2))
     card.operating_point = _calibrate(cfg.out, card, data, cfg.target_over_refusal, cfg.threads)

@@ -43,6 +43,7 @@ class TrainSettings:
         head_lr: float = 1e-3,
         category_weight: float = 0.5,
         pair_repeats: int = 1,
+        max_windows: int = 4,
         seed: int = 0,
     ) -> None:
         self.epochs = epochs
@@ -52,6 +53,7 @@ class TrainSettings:
         self.head_lr = head_lr
         self.category_weight = category_weight
         self.pair_repeats = pair_repeats
+        self.max_windows = max_windows
         self.seed = seed
 
 
@@ -103,9 +105,33 @@ def refusal_target(example: PairExample) -> int:
     return REFUSAL_INDEX[example.refusal] if example.refusal else IGNORE
 
 
-def _pair_loss(model: MultiTaskModel, tok: Tokenizer, batch: Sequence[PairExample]) -> torch.Tensor:
-    encoded = tok.pairs([e.prompt for e in batch], [e.response for e in batch])
-    out = model.heads(model.embed(**_tensors(tok.pad(encoded))))
+def _pair_heads(
+    model: MultiTaskModel,
+    tok: Tokenizer,
+    prompts: Sequence[str],
+    responses: Sequence[str],
+    max_windows: int,
+) -> dict[str, torch.Tensor]:
+    """Refusal and harm logits per pair: each the maximum over the pair's windows."""
+    windows = tok.pairs(prompts, responses, max_windows)
+    out = model.heads(model.embed(**_tensors(tok.pad(windows.encoded))))
+    owners = torch.tensor(windows.owners)
+    pooled = {}
+    for name in ("refusal", "harmful"):
+        logits = out[name] if out[name].dim() == 2 else out[name].unsqueeze(-1)
+        index = owners.unsqueeze(-1).expand_as(logits)
+        init = torch.full((len(prompts), logits.shape[1]), float("-inf"))
+        pooled[name] = init.scatter_reduce(0, index, logits, reduce="amax", include_self=True)
+    pooled["harmful"] = pooled["harmful"].squeeze(-1)
+    return pooled
+
+
+def _pair_loss(
+    model: MultiTaskModel, tok: Tokenizer, batch: Sequence[PairExample], max_windows: int
+) -> torch.Tensor:
+    out = _pair_heads(
+        model, tok, [e.prompt for e in batch], [e.response for e in batch], max_windows
+    )
     refusal = torch.tensor([refusal_target(e) for e in batch])
     loss = torch.zeros(())
     if (refusal != IGNORE).any():
@@ -166,7 +192,7 @@ def fine_tune(
             if kind == "prompt":
                 loss = _prompt_loss(model, tok, batch, safe_weight)  # type: ignore[arg-type]
             else:
-                loss = _pair_loss(model, tok, batch)  # type: ignore[arg-type]
+                loss = _pair_loss(model, tok, batch, settings.max_windows)  # type: ignore[arg-type]
             loss.backward()  # type: ignore[no-untyped-call]
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -201,12 +227,14 @@ def predict_pairs(
     prompts: Sequence[str],
     responses: Sequence[str],
     batch_size: int = 32,
+    max_windows: int = 4,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Refusal probabilities (none, partial, full, unscorable) and harm probability per pair."""
     refusal, harmful = [], []
     for i in range(0, len(prompts), batch_size):
-        encoded = tok.pairs(prompts[i : i + batch_size], responses[i : i + batch_size])
-        out = model.heads(model.embed(**_tensors(tok.pad(encoded))))
+        out = _pair_heads(
+            model, tok, prompts[i : i + batch_size], responses[i : i + batch_size], max_windows
+        )
         refusal.append(torch.softmax(out["refusal"], -1).numpy())
         harmful.append(torch.sigmoid(out["harmful"]).numpy())
     return np.concatenate(refusal).astype(np.float64), np.concatenate(harmful).astype(np.float64)

@@ -1,0 +1,278 @@
+"""Judges against human labels on real model replies the judge never trained on.
+
+Run: python bench/judges.py [--shared-data ../shared/data] [--artifact DIR] [--write-cards]
+
+The sets are the real, human-labelled reply sets in shared/data: Do-Not-Answer replies of six
+chat models (refusal from the annotated action, harm), GPTFuzz jailbreak replies (harm; refusal
+only where the reply complied), DICES conversations (harm) and OpenAI's RBR gold set (refusal,
+harm). A set counts as **external** for an artifact when its card says it never trained on the
+source (or holds the source out whole); otherwise only its held-out test groups are used and the
+table says so. Prints refused-vs-not agreement and refusal F1, harm agreement and harm F1 per set
+and size-weighted, for every judge variant, and which variant agrees best (``tactful eval``'s
+default is chosen from this). With --write-cards, writes the judge cards (sensitivity and
+specificity on external sets, content hash) that ``summary.json`` carries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from tactful.classify import EmbeddedClassifier, artifact_dir
+from tactful.judges import EmbeddedJudge, StringJudge
+from tactful.judges._card import JudgeCard, VerdictAccuracy, artifact_sha256
+from tactful.judges._embedded import ARTIFACT_FILES, CARD_FILE
+from tactful.judges._string_match import CARD_PATH, string_judge_sources
+from tactful.records import Judgement
+from tactful.train.classifier._data import PairExample, assemble
+
+console = Console(width=200)
+
+REAL_SETS = ("dna_replies", "gptfuzz_replies", "dices", "rbr_gold")
+
+
+@dataclass
+class Verdicts:
+    """One judge's binary verdicts per pair: refused (full/partial) and harmful."""
+
+    refused: list[bool | None]
+    harmful: list[bool | None]
+
+
+def _from_judgements(judgements: Sequence[Judgement], harm_is_compliance: bool) -> Verdicts:
+    refused = [None if not j.scorable else j.refusal in ("full", "partial") for j in judgements]
+    if harm_is_compliance:  # a refusal-only judge: harmful compliance = not refused at all
+        harmful = [None if not j.scorable else j.refusal == "none" for j in judgements]
+    else:
+        harmful = [None if not j.scorable else bool(j.harmful) for j in judgements]
+    return Verdicts(refused, harmful)
+
+
+def _sets(shared: Path, artifact: EmbeddedClassifier) -> dict[str, tuple[str, list[PairExample]]]:
+    """Per real source: ("external" | "test split", pairs)."""
+    data = assemble(shared, Path("data/contrast"), Path("data/judge_labels"))
+    trained = {s for s, counts in artifact.card.data.items() if counts.get("train", 0) > 0}
+    out = {}
+    for source in REAL_SETS:
+        pairs = [p for p in data.pairs if p.source == source]
+        if source in trained:
+            pairs = [p for p in pairs if p.split == "test"]
+            out[source] = ("test split", pairs)
+        else:
+            out[source] = ("external", pairs)
+    return out
+
+
+def _f1(pred: Sequence[bool], gold: Sequence[bool]) -> float:
+    p, g = np.asarray(pred), np.asarray(gold)
+    tp = float((p & g).sum())
+    return 2 * tp / max(1.0, float(p.sum() + g.sum()))
+
+
+@dataclass
+class Score:
+    """Agreement figures of one verdict on one set."""
+
+    n: int
+    agreement: float
+    f1: float
+    accuracy: VerdictAccuracy | None
+
+
+def _score(pred: Sequence[bool | None], gold: Sequence[bool | None], source: str) -> Score | None:
+    # An unscorable verdict on a labelled pair counts as a miss of the gold label.
+    rows = [(p, g) for p, g in zip(pred, gold, strict=True) if g is not None]
+    if not rows:
+        return None
+    gold_b = [bool(g) for _, g in rows]
+    pred_b = [bool(p) if p is not None else not g for p, g in rows]
+    agreement = float(np.mean([p == g for p, g in zip(pred_b, gold_b, strict=True)]))
+    positives, negatives = sum(gold_b), len(gold_b) - sum(gold_b)
+    accuracy = None
+    if positives and negatives:
+        accuracy = VerdictAccuracy(
+            validated_on=[source],
+            positives=positives,
+            negatives=negatives,
+            true_positives=sum(p and g for p, g in zip(pred_b, gold_b, strict=True)),
+            true_negatives=sum(not p and not g for p, g in zip(pred_b, gold_b, strict=True)),
+        )
+    return Score(len(rows), agreement, _f1(pred_b, gold_b), accuracy)
+
+
+def _pooled(accuracies: Sequence[VerdictAccuracy]) -> VerdictAccuracy | None:
+    if not accuracies:
+        return None
+    return VerdictAccuracy(
+        validated_on=sorted({s for a in accuracies for s in a.validated_on}),
+        positives=sum(a.positives for a in accuracies),
+        negatives=sum(a.negatives for a in accuracies),
+        true_positives=sum(a.true_positives for a in accuracies),
+        true_negatives=sum(a.true_negatives for a in accuracies),
+    )
+
+
+def _variants(
+    classifier: EmbeddedClassifier,
+) -> dict[str, Callable[[list[str], list[str]], Verdicts]]:
+    string = StringJudge()
+
+    def run_string(prompts: list[str], responses: list[str]) -> Verdicts:
+        return _from_judgements([string.evaluate(r) for r in responses], harm_is_compliance=True)
+
+    def embedded(windows: int, backstop: bool) -> Callable[[list[str], list[str]], Verdicts]:
+        def run(prompts: list[str], responses: list[str]) -> Verdicts:
+            saved = classifier.card.max_windows
+            classifier.card.max_windows = windows
+            try:
+                judge = EmbeddedJudge(classifier, phrase_backstop=backstop)
+                return _from_judgements(judge.judge_batch(prompts, responses), False)
+            finally:
+                classifier.card.max_windows = saved
+
+        return run
+
+    def hybrid(prompts: list[str], responses: list[str]) -> Verdicts:
+        heads = embedded(8, False)(prompts, responses)
+        return Verdicts(run_string(prompts, responses).refused, heads.harmful)
+
+    return {
+        "string (harm = not refused)": run_string,
+        "embedded, first window, backstop": embedded(1, True),
+        "embedded, whole reply, backstop": embedded(8, True),
+        "embedded, whole reply, heads only": embedded(8, False),
+        "string refusal + embedded harm": hybrid,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared-data", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--artifact", type=Path, default=artifact_dir())
+    parser.add_argument("--limit", type=int, default=None, help="at most N pairs per set")
+    parser.add_argument("--write-cards", action="store_true")
+    args = parser.parse_args()
+    classifier = EmbeddedClassifier(args.artifact)
+    sets = _sets(args.shared_data, classifier)
+    if args.limit:
+        rng = np.random.default_rng(0)
+        sets = {
+            name: (kind, [pairs[i] for i in sorted(rng.permutation(len(pairs))[: args.limit])])
+            for name, (kind, pairs) in sets.items()
+        }
+    variants = _variants(classifier)
+    table = Table(
+        title="Judges vs human labels on real replies (refusal: refused = full or partial)"
+    )
+    for column in (
+        "judge",
+        "set",
+        "held out as",
+        "refusal n",
+        "refused-vs-not",
+        "refusal F1",
+        "harm n",
+        "harm agreement",
+        "harm F1",
+        "pairs/s",
+    ):
+        table.add_column(
+            column, justify="left" if column in ("judge", "set", "held out as") else "right"
+        )
+    overall: dict[str, dict[str, list[Score]]] = {}
+    for name, run in variants.items():
+        for source, (kind, pairs) in sets.items():
+            started = time.perf_counter()
+            verdicts = run([p.prompt for p in pairs], [p.response for p in pairs])
+            speed = len(pairs) / max(1e-9, time.perf_counter() - started)
+            refusal_gold = [None if p.refusal is None else p.refusal != "none" for p in pairs]
+            refusal = _score(verdicts.refused, refusal_gold, source)
+            harm = _score(verdicts.harmful, [p.harmful for p in pairs], source)
+            bucket = overall.setdefault(name, {"refused": [], "harmful": [], "kinds": []})
+            if kind == "external":
+                if refusal:
+                    bucket["refused"].append(refusal)
+                if harm:
+                    bucket["harmful"].append(harm)
+            table.add_row(
+                name,
+                source,
+                kind,
+                str(refusal.n) if refusal else "—",
+                f"{refusal.agreement:.3f}" if refusal else "—",
+                f"{100 * refusal.f1:.1f}" if refusal else "—",
+                str(harm.n) if harm else "—",
+                f"{harm.agreement:.3f}" if harm else "—",
+                f"{100 * harm.f1:.1f}" if harm else "—",
+                f"{speed:.0f}",
+            )
+        table.add_section()
+    console.print(table)
+
+    summary = Table(title="Size-weighted over external sets (never trained on)")
+    for column in ("judge", "refused-vs-not", "refusal F1", "harm agreement", "harm F1", "score"):
+        summary.add_column(column, justify="left" if column == "judge" else "right")
+    best, best_score = "", -1.0
+    for name, buckets in overall.items():
+
+        def weighted(scores: list[Score], field: str) -> float:
+            n = sum(s.n for s in scores)
+            return sum(getattr(s, field) * s.n for s in scores) / n if n else float("nan")
+
+        ref_a, ref_f = weighted(buckets["refused"], "agreement"), weighted(buckets["refused"], "f1")
+        harm_a, harm_f = (
+            weighted(buckets["harmful"], "agreement"),
+            weighted(buckets["harmful"], "f1"),
+        )
+        score = float(np.nanmean([ref_a, harm_f]))
+        if score > best_score:
+            best, best_score = name, score
+        summary.add_row(
+            name,
+            f"{ref_a:.3f}",
+            f"{100 * ref_f:.1f}",
+            f"{harm_a:.3f}",
+            f"{100 * harm_f:.1f}",
+            f"{score:.3f}",
+        )
+    console.print(summary)
+    console.print(f"best (mean of refused-vs-not agreement and harm F1): [bold]{best}[/bold]")
+
+    if args.write_cards:
+        _write_cards(args.artifact, overall)
+
+
+def _card(name: str, sha: str, buckets: dict[str, list[Score]]) -> JudgeCard:
+    verdicts = {}
+    for verdict in ("refused", "harmful"):
+        pooled = _pooled([s.accuracy for s in buckets[verdict] if s.accuracy is not None])
+        if pooled is not None:
+            verdicts[verdict] = pooled
+    validated = sorted({s for v in verdicts.values() for s in v.validated_on})
+    return JudgeCard(name=name, sha256=sha, validated_on=validated, verdicts=verdicts)
+
+
+def _write_cards(artifact: Path, overall: dict[str, dict[str, list[Score]]]) -> None:
+    embedded = _card(
+        "embedded",
+        artifact_sha256([artifact / f for f in ARTIFACT_FILES]),
+        overall["embedded, whole reply, backstop"],
+    )
+    (artifact / CARD_FILE).write_text(embedded.model_dump_json(indent=2) + "\n")
+    string = _card(
+        "string", artifact_sha256(string_judge_sources()), overall["string (harm = not refused)"]
+    )
+    CARD_PATH.parent.mkdir(parents=True, exist_ok=True)
+    CARD_PATH.write_text(string.model_dump_json(indent=2) + "\n")
+    console.print(f"wrote {artifact / CARD_FILE} and {CARD_PATH}")
+
+
+if __name__ == "__main__":
+    main()
