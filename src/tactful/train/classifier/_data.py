@@ -42,6 +42,7 @@ __all__ = [
     "Split",
     "TrainingData",
     "assemble",
+    "cap_per_source",
     "split_of",
 ]
 
@@ -170,6 +171,27 @@ def _jailbreak_wrapped(
             )
         )
     return out
+
+
+def cap_per_source(pairs: Sequence[PairExample], cap: int, seed: int) -> list[PairExample]:
+    """At most ``cap`` pairs per source: every harmful reply is kept, the rest sampled.
+
+    The large public reply sets would otherwise take most of the training time with replies of
+    one kind (GPTFuzz: thousands of refusals of the same 100 questions).
+    """
+    rng = random.Random(seed)
+    by_source: dict[str, list[PairExample]] = {}
+    for pair in pairs:
+        by_source.setdefault(pair.source, []).append(pair)
+    kept: list[PairExample] = []
+    for rows in by_source.values():
+        if len(rows) <= cap:
+            kept.extend(rows)
+            continue
+        harmful = [p for p in rows if p.harmful]
+        others = [p for p in rows if not p.harmful]
+        kept.extend(harmful + rng.sample(others, max(0, min(len(others), cap - len(harmful)))))
+    return kept
 
 
 def assemble(

@@ -32,6 +32,7 @@ class PromptExample(BaseModel):
     split: Split = "train"
     kind: str | None = None
     form: str | None = None
+    weight: float = 1.0
 
 
 class PairExample(BaseModel):

@@ -24,7 +24,7 @@ from tactful.classify._calibrate import (
 )
 from tactful.classify._card import ClassifierCard, OperatingPoint
 from tactful.classify._tokenize import MAX_WINDOWS
-from tactful.train.classifier._examples import HELD_OUT_SOURCES
+from tactful.train.classifier._examples import HELD_OUT_SOURCES, PromptExample
 
 __all__ = ["ClassifierRecipe", "main"]
 
@@ -61,6 +61,13 @@ class ClassifierRecipe(BaseModel):
     pair_repeats: int = Field(default=1, gt=0, description="passes over the pairs per epoch")
     max_windows: int = Field(
         default=4, gt=0, description="windows of a long reply read in training (inference reads 8)"
+    )
+    form_balance: bool = Field(
+        default=True,
+        description="weight prompts so that surface form carries no information about the label",
+    )
+    max_pairs_per_source: int = Field(
+        default=3000, gt=0, description="training pairs per source (all harmful replies kept)"
     )
     held_out: list[str] = Field(
         default_factory=lambda: list(HELD_OUT_SOURCES),
@@ -105,12 +112,24 @@ def _calibrate(
     return operating_point_for(calibration, target, base)
 
 
+def _balance_form(prompts: list[PromptExample]) -> None:
+    """Set each prompt's weight so that surface form no longer predicts its label."""
+    from tactful.train.classifier._surface import debias_weights, grouped_surface_scores
+
+    labels = [p.unsafe for p in prompts]
+    if len(set(labels)) < 2:
+        return
+    scores = grouped_surface_scores([p.text for p in prompts], labels, [p.group for p in prompts])
+    for prompt, weight in zip(prompts, debias_weights(scores, labels), strict=True):
+        prompt.weight = float(weight)
+
+
 def main(cfg: ClassifierRecipe, console: Console | None = None) -> Path:
     """Run the recipe; return the artifact folder."""
     import torch
 
     from tactful.classify._tokenize import Tokenizer
-    from tactful.train.classifier._data import CATEGORY_IDS, assemble
+    from tactful.train.classifier._data import CATEGORY_IDS, assemble, cap_per_source
     from tactful.train.classifier._export import export_artifact
     from tactful.train.classifier._model import MultiTaskModel, minilm_path
     from tactful.train.classifier._train import TrainSettings, fine_tune
@@ -129,7 +148,10 @@ def main(cfg: ClassifierRecipe, console: Console | None = None) -> Path:
         held_out=cfg.held_out,
     )
     prompts = [p for p in data.prompts if p.split == "train"][: cfg.limit]
-    pairs = [p for p in data.pairs if p.split == "train"][: cfg.limit]
+    train_pairs = [p for p in data.pairs if p.split == "train"]
+    pairs = cap_per_source(train_pairs, cfg.max_pairs_per_source, cfg.seed)[: cfg.limit]
+    if cfg.form_balance:
+        _balance_form(prompts)
     console.print(f"training on {len(prompts)} prompts and {len(pairs)} (prompt, response) pairs")
     encoder_dir = minilm_path()
     tokenizer = Tokenizer(encoder_dir / "tokenizer.json")

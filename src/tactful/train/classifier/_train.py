@@ -90,7 +90,7 @@ def _prompt_loss(
 ) -> torch.Tensor:
     out = model.heads(model.embed(**_tensors(tok.pad(tok.prompts([e.text for e in batch])))))
     target = torch.tensor([float(e.unsafe) for e in batch])
-    weight = torch.tensor([1.0 if e.unsafe else safe_weight for e in batch])
+    weight = torch.tensor([e.weight * (1.0 if e.unsafe else safe_weight) for e in batch])
     loss = F.binary_cross_entropy_with_logits(out["unsafe"], target, weight=weight)
     categories = torch.tensor([CATEGORY_INDEX.get(e.category or "", IGNORE) for e in batch])
     if (categories != IGNORE).any():
@@ -154,8 +154,8 @@ def fine_tune(
     """Train every head and the encoder jointly; return the loss per step."""
     rng = random.Random(settings.seed)
     torch.manual_seed(settings.seed)
-    n_unsafe = sum(e.unsafe for e in prompts)
-    safe_weight = n_unsafe / max(1, len(prompts) - n_unsafe)  # balance the two classes
+    unsafe_mass = sum(e.weight for e in prompts if e.unsafe)
+    safe_weight = unsafe_mass / max(1e-9, sum(e.weight for e in prompts if not e.unsafe))
     model.encoder.embeddings.requires_grad_(False)  # the vocabulary table stays as pre-trained
     encoder_params = [p for p in model.encoder.parameters() if p.requires_grad]
     head_params = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
