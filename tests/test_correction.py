@@ -90,13 +90,20 @@ def test_perfect_judge_gives_the_raw_rate_and_about_the_wilson_interval(hits: in
     assert result.ci == pytest.approx((lo, hi), abs=0.01)
 
 
-def test_binomial_resampling_is_available_and_close_to_wilson_away_from_the_edges() -> None:
-    result = correct_rate(200, 400, PERFECT, sampling="binomial")
+def test_perfect_judge_interval_tracks_wilson_and_never_collapses_at_zero() -> None:
+    result = correct_rate(200, 400, PERFECT)
     lo, hi = wilson(200, 400) or (0.0, 0.0)
     assert result.ci == pytest.approx((lo, hi), abs=0.01)
-    # the plain bootstrap collapses at zero hits; the default does not
-    assert correct_rate(0, 50, PERFECT, sampling="binomial").ci == (0.0, 0.0)
     assert _width(correct_rate(0, 50, PERFECT).ci) > 0.03
+
+
+def test_zero_hits_with_an_imperfect_judge_keep_an_honest_width() -> None:
+    # 0 of 50 with specificity ~0.85: the point estimate clips to 0, but true rates of a few
+    # percent remain plausible, so the interval must not collapse onto 0.
+    leaky = VerdictAccuracy(positives=200, negatives=200, true_positives=180, true_negatives=170)
+    result = correct_rate(0, 50, leaky)
+    assert result.rate == 0.0
+    assert result.ci is not None and result.ci[0] == 0.0 and result.ci[1] > 0.02
 
 
 def test_an_imperfect_judge_widens_the_interval() -> None:

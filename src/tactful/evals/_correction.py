@@ -2,9 +2,12 @@
 
 A judge with sensitivity ``se`` and specificity ``sp`` reports a positive rate
 ``observed = se * true + (1 - sp) * (1 - true)``; solving for ``true`` gives the Rogan–Gladen
-estimator. Its interval comes from a seeded parametric bootstrap that draws, each time, the
-observed rate (sampling uncertainty) and the judge's ``se`` and ``sp`` from Beta posteriors of
-the card's counts (the judge's own uncertainty).
+estimator (the point estimate). Its interval comes from seeded draws that carry both
+uncertainties: each draw takes the judge's ``se`` and ``sp`` from Beta posteriors of the card's
+counts (the judge's own uncertainty), then a true rate from its posterior given the observed
+count under that judge (binomial likelihood, uniform prior, on a grid: the sampling uncertainty).
+Unlike clipping a resampled Rogan–Gladen estimate, this keeps an honest width when the observed
+rate sits at or below the judge's false-positive floor (0 hits out of 50 with specificity 0.85).
 """
 
 from __future__ import annotations
@@ -19,19 +22,15 @@ from tactful.judges import JudgeCard, VerdictAccuracy
 
 __all__ = [
     "CorrectedRate",
-    "Sampling",
     "correct_rate",
     "corrected_block",
     "rogan_gladen",
     "verdict_for",
 ]
 
-Sampling = Literal["jeffreys", "binomial"]
-"""How a bootstrap draw varies the observed rate; see ``correct_rate``."""
-
 RateName = Literal["harmful_compliance", "unsafe_compliance", "over_refusal"]
 
-_MIN_YOUDEN = 1e-9  # draws with se + sp <= 1 are read as the limit se + sp -> 1 from above
+_MIN_YOUDEN = 1e-9
 
 
 @dataclass(frozen=True)
@@ -57,12 +56,24 @@ def rogan_gladen(observed: float, sensitivity: float, specificity: float) -> flo
     return min(1.0, max(0.0, (observed + specificity - 1.0) / youden))
 
 
-def _observed_draws(
-    rng: np.random.Generator, hits: int, n: int, draws: int, sampling: Sampling
+def _true_rate_draws(
+    rng: np.random.Generator,
+    hits: int,
+    n: int,
+    se: NDArray[np.float64],
+    sp: NDArray[np.float64],
+    grid_size: int = 401,
 ) -> NDArray[np.float64]:
-    if sampling == "binomial":
-        return np.asarray(rng.binomial(n, hits / n, size=draws) / n, dtype=np.float64)
-    return np.asarray(rng.beta(hits + 0.5, n - hits + 0.5, size=draws), dtype=np.float64)
+    """One true rate per (se, sp) draw, from p(true | hits, n, se, sp) on a grid."""
+    grid = np.linspace(0.0, 1.0, grid_size)
+    observed = se[:, None] * grid[None, :] + (1.0 - sp[:, None]) * (1.0 - grid[None, :])
+    observed = np.clip(observed, 1e-12, 1.0 - 1e-12)
+    log_like = hits * np.log(observed) + (n - hits) * np.log1p(-observed)
+    weights = np.exp(log_like - log_like.max(axis=1, keepdims=True))
+    cdf = np.cumsum(weights, axis=1)
+    cdf /= cdf[:, -1:]
+    u = rng.random(len(se))[:, None]
+    return np.asarray(grid[np.argmax(cdf >= u, axis=1)], dtype=np.float64)
 
 
 def correct_rate(
@@ -73,15 +84,12 @@ def correct_rate(
     draws: int = 2000,
     seed: int = 0,
     level: float = 0.95,
-    sampling: Sampling = "jeffreys",
 ) -> CorrectedRate:
     """Correct ``hits / n`` for a verdict of ``accuracy``; deterministic for a given ``seed``.
 
-    Each draw takes ``se ~ Beta(tp + 1, fn + 1)``, ``sp ~ Beta(tn + 1, fp + 1)`` and an observed
-    rate, then applies Rogan–Gladen; the interval is the central ``level`` percentile range.
-    The observed rate is drawn from ``Beta(hits + 1/2, n - hits + 1/2)`` (``"jeffreys"``, the
-    default) or as ``Binomial(n, hits / n) / n`` (``"binomial"``, the plain parametric bootstrap,
-    which collapses to a point when no or every item is a hit).
+    The rate is Rogan–Gladen's; the interval is the central ``level`` range of true-rate draws:
+    ``se ~ Beta(tp + 1, fn + 1)``, ``sp ~ Beta(tn + 1, fp + 1)``, then the true rate from its
+    grid posterior given ``hits`` of ``n`` under that judge (uniform prior).
     """
     if n <= 0:
         return NO_RATE
@@ -95,9 +103,11 @@ def correct_rate(
     tn, fp = accuracy.true_negatives, accuracy.negatives - accuracy.true_negatives
     se = rng.beta(tp + 1, fn + 1, size=draws)
     sp = rng.beta(tn + 1, fp + 1, size=draws)
-    observed = _observed_draws(rng, hits, n, draws, sampling)
-    youden = np.maximum(se + sp - 1.0, _MIN_YOUDEN)
-    true = np.clip((observed + sp - 1.0) / youden, 0.0, 1.0)
+    # Draws where se + sp <= 1 carry no information about the true rate; keep the rest.
+    informative = se + sp - 1.0 > _MIN_YOUDEN
+    true = _true_rate_draws(rng, hits, n, se[informative], sp[informative])
+    if len(true) == 0:
+        return NO_RATE
     tail = 100 * (1 - level) / 2
     lo, hi = np.percentile(true, [tail, 100 - tail])
     return CorrectedRate(rate, (float(lo), float(hi)))
