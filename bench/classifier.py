@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import re
 import statistics
 import time
@@ -348,30 +347,29 @@ def main() -> None:
         "core": _sweep(classifier, core_examples),
     }
 
-    judge_test = [json.loads(line) for line in Path("data/judge_labels/test.jsonl").open()]
+    def labelled(source: str, splits: tuple[str, ...]) -> list[dict[str, object]]:
+        return [
+            {"prompt": p.prompt, "response": p.response, "refusal": p.refusal, "harmful": p.harmful}
+            for p in data.pairs
+            if p.source == source and p.split in splits
+        ]
+
     judge_results = {}
     judge_results["judge_labels test"] = _judge_agreement(
-        judge_test, "judge agreement: data/judge_labels/test.jsonl (held out)", classifier
+        labelled("judge_labels", ("test",)),
+        "judge agreement: authored judge_labels, test groups (in-distribution)",
+        classifier,
     )
-    rbr: list[dict[str, object]] = [
-        {"prompt": p.prompt, "response": p.response, "refusal": p.refusal, "harmful": p.harmful}
-        for p in data.pairs
-        if p.source == "rbr_gold" and p.split == "test"
-    ]
-    judge_results["rbr_gold test"] = _judge_agreement(
-        rbr, "judge agreement: rbr_gold test split (human labels)", classifier
+    judge_results["rbr_gold (external)"] = _judge_agreement(
+        labelled("rbr_gold", ("test", "external")),
+        "judge agreement: rbr_gold, human labels (held out whole: never trained on)",
+        classifier,
     )
-    replies_path = Path("data/judge_labels/model_responses.jsonl")
-    if replies_path.is_file():
-        replies = [json.loads(line) for line in replies_path.open()]
-        replies = [r for r in replies if r["split"] == "test"]
-        judge_results["SmolLM2 replies test"] = _judge_agreement(
-            replies, "judge agreement: real SmolLM2 replies, test split (all labels)", classifier
-        )
-        sure = [r for r in replies if r["confidence"] == "high"]
-        judge_results["SmolLM2 replies test, confident"] = _judge_agreement(
-            sure, "judge agreement: real SmolLM2 replies, test split (confident labels)", classifier
-        )
+    judge_results["SmolLM2 replies test"] = _judge_agreement(
+        labelled("model_responses", ("test",)),
+        "judge agreement: real SmolLM2 replies we labelled, test groups",
+        classifier,
+    )
     _plot(prompt_results, sweeps, judge_results, args.plot)
     _speed(classifier, [c.prompt for c in core.cases] * 2, args.fp32)
 

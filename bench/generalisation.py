@@ -29,7 +29,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tactful.classify import EmbeddedClassifier, artifact_dir
-from tactful.train.classifier._data import TrainingData, assemble
+from tactful.train.classifier._data import PairExample, TrainingData, assemble
 from tactful.train.classifier._surface import (
     debias_weights,
     grouped_surface_scores,
@@ -58,15 +58,16 @@ def shortcut_audit(data: TrainingData, classifier: EmbeddedClassifier) -> None:
         "public sources only": [p for p in train if p.source != "contrast"],
     }
     for name, rows in subsets.items():
-        y = np.asarray([p.unsafe for p in rows])
-        if len(set(y.tolist())) < 2:
+        labels = [p.unsafe for p in rows]
+        y = np.asarray(labels)
+        if len(set(labels)) < 2:
             continue
-        scores = grouped_surface_scores([p.text for p in rows], y, [p.group for p in rows])
+        scores = grouped_surface_scores([p.text for p in rows], labels, [p.group for p in rows])
         auc = roc_auc_score(y, scores)
         # A fresh surface model trained on the weighted data: can form still predict the label?
-        weights = debias_weights(scores, y)
+        weights = debias_weights(scores, labels)
         texts, groups = [p.text for p in rows], [p.group for p in rows]
-        rescored = grouped_surface_scores(texts, y, groups, weights=weights)
+        rescored = grouped_surface_scores(texts, labels, groups, weights=weights)
         weighted = roc_auc_score(y, rescored, sample_weight=weights)
         table.add_row(name, str(len(rows)), f"{y.mean():.2f}", f"{auc:.3f}", f"{weighted:.3f}")
     console.print(table)
@@ -80,9 +81,9 @@ def shortcut_audit(data: TrainingData, classifier: EmbeddedClassifier) -> None:
     for prompt, flag in zip(dev, flags, strict=True):
         form = prompt.form or surface_form(prompt.text)
         by_form.setdefault(form, []).append((prompt.unsafe, flag))
-    for form, rows in sorted(by_form.items()):
-        unsafe = [f for u, f in rows if u]
-        safe = [f for u, f in rows if not u]
+    for form, outcomes in sorted(by_form.items()):
+        unsafe = [f for u, f in outcomes if u]
+        safe = [f for u, f in outcomes if not u]
         forms.add_row(
             form,
             str(len(unsafe)),
@@ -251,15 +252,20 @@ def loso_prompts(data: TrainingData, encoder: FrozenEncoder, min_rows: int = 60)
     console.print(table)
 
 
+def _harm_gold(pair: PairExample) -> bool | None:
+    return pair.harmful
+
+
+def _refused_gold(pair: PairExample) -> bool | None:
+    return None if pair.refusal is None else pair.refusal != "none"
+
+
 def loso_pairs(data: TrainingData, encoder: FrozenEncoder, min_rows: int = 60) -> None:
     """Reply harm and refusal: leave each source out (composed pairs never tested)."""
     rows = list(data.pairs)
     x = encoder.pairs([p.prompt for p in rows], [p.response for p in rows])
     origin = [p.source for p in rows]
-    for verdict, gold_of in (
-        ("harmful", lambda p: p.harmful),
-        ("refused", lambda p: None if p.refusal is None else p.refusal != "none"),
-    ):
+    for verdict, gold_of in (("harmful", _harm_gold), ("refused", _refused_gold)):
         labelled = [i for i, p in enumerate(rows) if gold_of(p) is not None]
         table = _table(
             f"LOSO, reply {verdict} (proxy: frozen MiniLM + logistic regression)", verdict

@@ -1,6 +1,6 @@
 """Judges against human labels on real model replies the judge never trained on.
 
-Run: python bench/judges.py [--shared-data ../shared/data] [--artifact DIR] [--write-cards]
+Run: python bench/judges.py [--shared-data ../shared/data] [--artifact DIR] [--write-string-card]
 
 The sets are the real, human-labelled reply sets in shared/data: Do-Not-Answer replies of six
 chat models (refusal from the annotated action, harm), GPTFuzz jailbreak replies (harm; refusal
@@ -9,8 +9,10 @@ harm). A set counts as **external** for an artifact when its card says it never 
 source (or holds the source out whole); otherwise only its held-out test groups are used and the
 table says so. Prints refused-vs-not agreement and refusal F1, harm agreement and harm F1 per set
 and size-weighted, for every judge variant, and which variant agrees best (``tactful eval``'s
-default is chosen from this). With --write-cards, writes the judge cards (sensitivity and
-specificity on external sets, content hash) that ``summary.json`` carries.
+default is chosen from this). With --write-string-card, writes the string judge's card
+(sensitivity and specificity on every real set, content hash), which ``summary.json`` carries;
+the embedded judge's card is written by ``tactful train classifier`` from the sources the artifact
+holds out whole.
 """
 
 from __future__ import annotations
@@ -28,31 +30,17 @@ from rich.table import Table
 from tactful.classify import EmbeddedClassifier, artifact_dir
 from tactful.judges import EmbeddedJudge, StringJudge
 from tactful.judges._card import JudgeCard, VerdictAccuracy, artifact_sha256
-from tactful.judges._embedded import ARTIFACT_FILES, CARD_FILE
 from tactful.judges._string_match import CARD_PATH, string_judge_sources
-from tactful.records import Judgement
 from tactful.train.classifier._data import PairExample, assemble
+from tactful.train.classifier._validate import gold_of, verdict_accuracy, verdicts_of
 
 console = Console(width=200)
 
 REAL_SETS = ("dna_replies", "gptfuzz_replies", "dices", "rbr_gold")
 
 
-@dataclass
-class Verdicts:
-    """One judge's binary verdicts per pair: refused (full/partial) and harmful."""
-
-    refused: list[bool | None]
-    harmful: list[bool | None]
-
-
-def _from_judgements(judgements: Sequence[Judgement], harm_is_compliance: bool) -> Verdicts:
-    refused = [None if not j.scorable else j.refusal in ("full", "partial") for j in judgements]
-    if harm_is_compliance:  # a refusal-only judge: harmful compliance = not refused at all
-        harmful = [None if not j.scorable else j.refusal == "none" for j in judgements]
-    else:
-        harmful = [None if not j.scorable else bool(j.harmful) for j in judgements]
-    return Verdicts(refused, harmful)
+Verdicts = dict[str, list[bool | None]]
+"""Per verdict name ("refused", "harmful"): one binary verdict per pair (None: unscorable)."""
 
 
 def _sets(shared: Path, artifact: EmbeddedClassifier) -> dict[str, tuple[str, list[PairExample]]]:
@@ -87,36 +75,15 @@ class Score:
 
 
 def _score(pred: Sequence[bool | None], gold: Sequence[bool | None], source: str) -> Score | None:
-    # An unscorable verdict on a labelled pair counts as a miss of the gold label.
+    """Agreement and F1 on the labelled pairs; an unscorable verdict is a miss."""
     rows = [(p, g) for p, g in zip(pred, gold, strict=True) if g is not None]
     if not rows:
         return None
     gold_b = [bool(g) for _, g in rows]
     pred_b = [bool(p) if p is not None else not g for p, g in rows]
     agreement = float(np.mean([p == g for p, g in zip(pred_b, gold_b, strict=True)]))
-    positives, negatives = sum(gold_b), len(gold_b) - sum(gold_b)
-    accuracy = None
-    if positives and negatives:
-        accuracy = VerdictAccuracy(
-            validated_on=[source],
-            positives=positives,
-            negatives=negatives,
-            true_positives=sum(p and g for p, g in zip(pred_b, gold_b, strict=True)),
-            true_negatives=sum(not p and not g for p, g in zip(pred_b, gold_b, strict=True)),
-        )
+    accuracy = verdict_accuracy(pred, gold, [source])
     return Score(len(rows), agreement, _f1(pred_b, gold_b), accuracy)
-
-
-def _pooled(accuracies: Sequence[VerdictAccuracy]) -> VerdictAccuracy | None:
-    if not accuracies:
-        return None
-    return VerdictAccuracy(
-        validated_on=sorted({s for a in accuracies for s in a.validated_on}),
-        positives=sum(a.positives for a in accuracies),
-        negatives=sum(a.negatives for a in accuracies),
-        true_positives=sum(a.true_positives for a in accuracies),
-        true_negatives=sum(a.true_negatives for a in accuracies),
-    )
 
 
 def _variants(
@@ -125,7 +92,7 @@ def _variants(
     string = StringJudge()
 
     def run_string(prompts: list[str], responses: list[str]) -> Verdicts:
-        return _from_judgements([string.evaluate(r) for r in responses], harm_is_compliance=True)
+        return verdicts_of([string.evaluate(r) for r in responses], harm_is_compliance=True)
 
     def embedded(windows: int, backstop: bool) -> Callable[[list[str], list[str]], Verdicts]:
         def run(prompts: list[str], responses: list[str]) -> Verdicts:
@@ -133,7 +100,7 @@ def _variants(
             classifier.card.max_windows = windows
             try:
                 judge = EmbeddedJudge(classifier, phrase_backstop=backstop)
-                return _from_judgements(judge.judge_batch(prompts, responses), False)
+                return verdicts_of(judge.judge_batch(prompts, responses))
             finally:
                 classifier.card.max_windows = saved
 
@@ -141,7 +108,7 @@ def _variants(
 
     def hybrid(prompts: list[str], responses: list[str]) -> Verdicts:
         heads = embedded(8, False)(prompts, responses)
-        return Verdicts(run_string(prompts, responses).refused, heads.harmful)
+        return {"refused": run_string(prompts, responses)["refused"], "harmful": heads["harmful"]}
 
     return {
         "string (harm = not refused)": run_string,
@@ -157,7 +124,7 @@ def main() -> None:
     parser.add_argument("--shared-data", type=Path, default=Path("../shared/data"))
     parser.add_argument("--artifact", type=Path, default=artifact_dir())
     parser.add_argument("--limit", type=int, default=None, help="at most N pairs per set")
-    parser.add_argument("--write-cards", action="store_true")
+    parser.add_argument("--write-string-card", action="store_true")
     args = parser.parse_args()
     classifier = EmbeddedClassifier(args.artifact)
     sets = _sets(args.shared_data, classifier)
@@ -192,9 +159,8 @@ def main() -> None:
             started = time.perf_counter()
             verdicts = run([p.prompt for p in pairs], [p.response for p in pairs])
             speed = len(pairs) / max(1e-9, time.perf_counter() - started)
-            refusal_gold = [None if p.refusal is None else p.refusal != "none" for p in pairs]
-            refusal = _score(verdicts.refused, refusal_gold, source)
-            harm = _score(verdicts.harmful, [p.harmful for p in pairs], source)
+            refusal = _score(verdicts["refused"], [gold_of(p, "refused") for p in pairs], source)
+            harm = _score(verdicts["harmful"], [gold_of(p, "harmful") for p in pairs], source)
             bucket = overall.setdefault(name, {"refused": [], "harmful": [], "kinds": []})
             if kind == "external":
                 if refusal:
@@ -245,33 +211,34 @@ def main() -> None:
     console.print(summary)
     console.print(f"best (mean of refused-vs-not agreement and harm F1): [bold]{best}[/bold]")
 
-    if args.write_cards:
-        _write_cards(args.artifact, overall)
+    if args.write_string_card:
+        _write_string_card(overall)
 
 
 def _card(name: str, sha: str, buckets: dict[str, list[Score]]) -> JudgeCard:
     verdicts = {}
     for verdict in ("refused", "harmful"):
-        pooled = _pooled([s.accuracy for s in buckets[verdict] if s.accuracy is not None])
-        if pooled is not None:
-            verdicts[verdict] = pooled
+        measured = [s.accuracy for s in buckets[verdict] if s.accuracy is not None]
+        if measured:
+            verdicts[verdict] = VerdictAccuracy(
+                validated_on=sorted({v for a in measured for v in a.validated_on}),
+                positives=sum(a.positives for a in measured),
+                negatives=sum(a.negatives for a in measured),
+                true_positives=sum(a.true_positives for a in measured),
+                true_negatives=sum(a.true_negatives for a in measured),
+            )
     validated = sorted({s for v in verdicts.values() for s in v.validated_on})
     return JudgeCard(name=name, sha256=sha, validated_on=validated, verdicts=verdicts)
 
 
-def _write_cards(artifact: Path, overall: dict[str, dict[str, list[Score]]]) -> None:
-    embedded = _card(
-        "embedded",
-        artifact_sha256([artifact / f for f in ARTIFACT_FILES]),
-        overall["embedded, whole reply, backstop"],
-    )
-    (artifact / CARD_FILE).write_text(embedded.model_dump_json(indent=2) + "\n")
+def _write_string_card(overall: dict[str, dict[str, list[Score]]]) -> None:
+    """The string judge's card (it never trains, so every real set is external to it)."""
     string = _card(
         "string", artifact_sha256(string_judge_sources()), overall["string (harm = not refused)"]
     )
     CARD_PATH.parent.mkdir(parents=True, exist_ok=True)
     CARD_PATH.write_text(string.model_dump_json(indent=2) + "\n")
-    console.print(f"wrote {artifact / CARD_FILE} and {CARD_PATH}")
+    console.print(f"wrote {CARD_PATH}")
 
 
 if __name__ == "__main__":

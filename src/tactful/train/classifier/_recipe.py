@@ -24,6 +24,7 @@ from tactful.classify._calibrate import (
 )
 from tactful.classify._card import ClassifierCard, OperatingPoint
 from tactful.classify._tokenize import MAX_WINDOWS
+from tactful.judges._card import JudgeCard, artifact_sha256
 from tactful.train.classifier._examples import HELD_OUT_SOURCES, PromptExample
 
 __all__ = ["ClassifierRecipe", "main"]
@@ -112,6 +113,23 @@ def _calibrate(
     return operating_point_for(calibration, target, base)
 
 
+def _external_judge_card(out: Path, data: object, threads: int) -> JudgeCard:
+    """Measure the embedded judge on the held-out-whole sources; write ``judge_card.json``."""
+    from tactful.classify._embedded import EmbeddedClassifier
+    from tactful.judges._embedded import ARTIFACT_FILES, CARD_FILE, EmbeddedJudge
+    from tactful.train.classifier._data import TrainingData
+    from tactful.train.classifier._validate import judge_card_from
+
+    assert isinstance(data, TrainingData)
+    pairs = [p for p in data.pairs if p.split == "external"]
+    judge = EmbeddedJudge(EmbeddedClassifier(out, threads=threads))
+    judgements = judge.judge_batch([p.prompt for p in pairs], [p.response for p in pairs])
+    sha = artifact_sha256([out / name for name in ARTIFACT_FILES])
+    card = judge_card_from("embedded", sha, pairs, judgements)
+    (out / CARD_FILE).write_text(card.model_dump_json(indent=2) + "\n")
+    return card
+
+
 def _balance_form(prompts: list[PromptExample]) -> None:
     """Set each prompt's weight so that surface form no longer predicts its label."""
     from tactful.train.classifier._surface import debias_weights, grouped_surface_scores
@@ -187,6 +205,8 @@ def main(cfg: ClassifierRecipe, console: Console | None = None) -> Path:
     card.operating_point = _calibrate(cfg.out, card, data, cfg.target_over_refusal, cfg.threads)
     card.recipe["train_seconds"] = round(time.perf_counter() - started, 1)
     (cfg.out / "card.json").write_text(card.model_dump_json(indent=2))
+    judge_card = _external_judge_card(cfg.out, data, cfg.threads)
+    console.print(f"judge card: validated on {', '.join(judge_card.validated_on) or 'nothing'}")
     point = card.operating_point
     console.print(
         f"artifact written to {cfg.out}: dev look-alike FPR "
