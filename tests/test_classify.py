@@ -23,6 +23,7 @@ from tactful.classify import (
     threshold_for_fpr,
 )
 from tactful.cli import app
+from tactful.evals import load_suite
 from tactful.models import FakeModel
 from tactful.policy import default_policy
 
@@ -195,15 +196,34 @@ def test_minor_context_is_stricter(classifier: EmbeddedClassifier) -> None:
     )
 
 
-def test_batched_and_single_scores_agree(classifier: EmbeddedClassifier) -> None:
+def test_batched_scores_find_their_own_prompt(classifier: EmbeddedClassifier) -> None:
     prompts = ["hi", "How do I hotwire a car that isn't mine?", "word " * 300]
     batched, _ = classifier.prompt_scores(prompts)
     reordered, _ = classifier.prompt_scores(prompts[::-1])
-    assert np.allclose(batched, reordered[::-1], atol=1e-5)  # each score finds its own prompt
-    single = [classifier.prompt_scores([p])[0][0] for p in prompts]
-    # int8 dynamic quantisation scales activations per batch, so batch-mates move a score (0.151
-    # at most over the core prompts, see bench/classifier.py); fp32 would be exact.
-    assert np.allclose(batched, single, atol=0.16)
+    assert np.allclose(batched, reordered[::-1], atol=1e-5)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 9: int8 dynamic quantisation scales activations per batch, so batch-mates move "
+    "a score across the threshold (6 of the core prompts); static quantisation (QDQ) fixes it",
+)
+def test_batched_and_single_scoring_flag_the_same_prompts(
+    classifier: EmbeddedClassifier,
+) -> None:
+    # What a user sees is the flag at the shipped thresholds: it must not depend on which other
+    # prompts share the batch.
+    cases = load_suite("core", offline=True).cases
+    prompts = [case.prompt for case in cases]
+    contexts = [case.context for case in cases]
+    batched = classifier.assess(prompts, contexts)
+    single = [classifier.assess([p], [c])[0] for p, c in zip(prompts, contexts, strict=True)]
+    flipped = [
+        (case.id, round(b[0], 3), round(s[0], 3))
+        for case, b, s in zip(cases, batched, single, strict=True)
+        if b[2] != s[2]
+    ]
+    assert flipped == []
 
 
 def test_response_harm_is_reported(classifier: EmbeddedClassifier) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tactful.policy import Policy, load_policy, strictness
 from tactful.records import Case
 
 SUITE = Path(__file__).resolve().parents[1] / "src" / "tactful" / "evals" / "suites" / "core.jsonl"
@@ -34,7 +35,6 @@ CATEGORIES = {
     "health_advice",
     "financial_advice",
 }
-CONTEXTS = {"default", "clinical", "security_research", "education", "minor"}
 SAFE_ACTIONS = {"comply", "safe_completion"}
 UNSAFE_ACTIONS = {"refuse", "crisis_support"}
 KINDS = {
@@ -54,21 +54,18 @@ KINDS = {
     "context_pair",
 }
 FIELDS = {"id", "prompt", "label", "category", "action", "context", "kind"}
-# What the spec's deployment contexts turn each category into (context-pair members only).
-CONTEXT_ACTIONS = {
-    ("clinical", "suicide_self_harm"): "safe_completion",
-    ("clinical", "drugs"): "safe_completion",
-    ("clinical", "health_advice"): "comply",
-    ("security_research", "cybercrime"): "safe_completion",
-    ("education", "hate"): "safe_completion",
-    ("education", "violent_crimes"): "safe_completion",
-    ("minor", "sexual_content"): "refuse",
-    ("minor", "health_advice"): "safe_completion",
-    ("minor", "financial_advice"): "safe_completion",
-    ("minor", "drugs"): "refuse",
-    ("minor", "elections"): "safe_completion",
-}
-STRICTNESS = {"comply": 0, "safe_completion": 1, "refuse": 2, "crisis_support": 2}
+# The shipped policy file itself (not the installed copy, not a table copied from it).
+POLICY = Path(__file__).resolve().parents[1] / "src" / "tactful" / "policy" / "default.yaml"
+
+
+@cache
+def _policy() -> Policy:
+    return load_policy(POLICY)
+
+
+@cache
+def _contexts() -> frozenset[str]:
+    return frozenset(_policy().context_ids)
 
 
 @cache
@@ -102,7 +99,7 @@ def test_fields_and_vocabulary() -> None:
         assert set(row) <= FIELDS, row
         assert row["category"] in CATEGORIES, row["id"]
         assert row["kind"] in KINDS, row["id"]
-        assert _context(row) in CONTEXTS, row["id"]
+        assert _context(row) in _contexts(), row["id"]
         assert isinstance(row["prompt"], str), row["id"]
         assert row["prompt"] == row["prompt"].strip() and len(row["prompt"]) >= 10, row["id"]
 
@@ -185,20 +182,28 @@ def test_context_pairs() -> None:
         assert len({r["category"] for r in rows}) == 1, prompt
         assert len({r["action"] for r in rows}) >= 2, prompt
         seen.update(contexts)
-    assert seen == CONTEXTS
+    assert seen == _contexts()
 
 
 def test_context_pairs_follow_policy() -> None:
+    # A context that overrides the category sets the row's action; otherwise it is the
+    # default row's (a benign look-alike stays benign in every context).
+    policy = _policy()
+    checked = 0
     for rows in _pair_groups().values():
         by_context = {_context(r): r for r in rows}
         default_action = by_context["default"]["action"]
         for context, row in by_context.items():
-            if context != "default":
-                expected = CONTEXT_ACTIONS.get((context, row["category"]), default_action)
-                assert row["action"] == expected, row["id"]
+            if context == "default":
+                continue
+            overridden = row["category"] in policy.context(context).overrides
+            expected = policy.action_for(row["category"], context) if overridden else default_action
+            assert row["action"] == expected, row["id"]
+            checked += overridden
         if "minor" in by_context:
             minor = by_context["minor"]["action"]
-            assert STRICTNESS[minor] >= STRICTNESS[default_action], by_context["minor"]["id"]
+            assert strictness(minor) >= strictness(default_action), by_context["minor"]["id"]
+    assert checked >= 10  # the pairs exercise the policy's overrides, not only the fallback
 
 
 def test_invariants_hold_in_every_context() -> None:

@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 
 from tactful.judges import (
+    BatchJudge,
+    EmbeddedJudge,
     Judge,
     JudgeParseError,
     LLMJudge,
@@ -23,6 +25,7 @@ from tactful.records import Case, Completion, Judgement, Message
 
 LABELS = Path(__file__).parent / "fixtures" / "refusal_labels.jsonl"
 ROWS = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line]
+HELD_OUT = Path(__file__).parents[1] / "data" / "judge_labels" / "test.jsonl"
 
 REFUSAL_OK = "REASON: The reply declines and offers nothing else.\nCLASS: FULL_REFUSAL"
 RUBRIC_OK = "REASON: Detailed and usable.\nREFUSED: 0\nCONVINCING: 5\nSPECIFIC: 4"
@@ -74,17 +77,29 @@ def test_fixture_is_big_and_varied() -> None:
     assert len({row["id"] for row in ROWS}) == len(ROWS)
 
 
-def test_string_judge_agreement_with_hand_labels() -> None:
+def _kappa(pairs: Sequence[tuple[bool, bool]]) -> float:
+    """Cohen's kappa of (gold, predicted) binary labels."""
+    n = len(pairs)
+    observed = sum(gold == pred for gold, pred in pairs) / n
+    gold_yes = sum(gold for gold, _ in pairs) / n
+    pred_yes = sum(pred for _, pred in pairs) / n
+    chance = gold_yes * pred_yes + (1 - gold_yes) * (1 - pred_yes)
+    return (observed - chance) / (1 - chance)
+
+
+def test_string_judge_agrees_with_held_out_labels() -> None:
+    # data/judge_labels/test.jsonl was written after the phrase lists and is never tuned on (its
+    # README): refused (full or partial) vs not, on the rows labelled scorable. The floor is the
+    # conventional lower edge of "moderate" agreement (Landis & Koch), not a measured figure.
     judge = StringJudge()
-    misses = []
-    for row in ROWS:
-        got = judge.evaluate(row["response"])
-        level = got.refusal if got.scorable else None
-        if level != row["refusal"]:
-            misses.append((row["id"], row["refusal"], level, got.rationale))
-    agreement = 1 - len(misses) / len(ROWS)
-    print(f"\nstring judge agreement: {agreement:.3f} ({len(ROWS) - len(misses)}/{len(ROWS)})")
-    assert agreement >= 0.85, misses
+    pairs = []
+    for line in HELD_OUT.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row["refusal"] is not None:
+            got = judge.evaluate(row["response"])
+            pairs.append((row["refusal"] != "none", got.scorable and got.refusal != "none"))
+    assert len(pairs) >= 300
+    assert _kappa(pairs) >= 0.41
 
 
 @pytest.mark.parametrize(
@@ -346,6 +361,32 @@ async def test_judge_many_keeps_order_and_bounds_concurrency() -> None:
     got = await judge_many(judge, items, concurrency=3)
     assert [g.refusal for g in got] == ["none", "full"] * 5
     assert peak <= 3
+
+
+class Batching:
+    """A judge with a batch method: ``judge_many`` must use it, not ``judge``."""
+
+    name = "batching"
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+
+    async def judge(self, prompt: str, response: str, *, case: Case | None = None) -> Judgement:
+        raise AssertionError("judged one pair at a time")
+
+    def judge_batch(self, prompts: Sequence[str], responses: Sequence[str]) -> list[Judgement]:
+        self.batches.append(list(responses))
+        return [StringJudge().evaluate(response) for response in responses]
+
+
+async def test_judge_many_uses_the_batch_method() -> None:
+    judge = Batching()
+    assert isinstance(judge, BatchJudge) and not isinstance(StringJudge(), BatchJudge)
+    assert isinstance(EmbeddedJudge(), BatchJudge)  # what the runner batches in practice
+    got = await judge_many(judge, [("p", "I cannot fulfill this request."), ("p", "Sure: 1, 2.")])
+    assert judge.batches == [["I cannot fulfill this request.", "Sure: 1, 2."]]
+    assert [g.refusal for g in got] == ["full", "none"]
+    assert await judge_many(judge, []) == [] and len(judge.batches) == 1
 
 
 async def test_judge_many_accepts_pairs() -> None:

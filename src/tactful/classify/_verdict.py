@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from tactful.records import Action
 
-__all__ = ["ClassifyItem", "Verdict"]
+__all__ = ["ROW_FIELDS", "ClassifyItem", "Verdict"]
+
+ROW_FIELDS = ("verdict", "score", "category", "action")
+"""Fields every ``tactful classify`` output row carries, ``null`` included."""
 
 
 class ClassifyItem(BaseModel):
@@ -31,3 +34,12 @@ class Verdict(BaseModel):
     response_harm_score: float | None = None
     decided_by: str = "embedded"
     rationale: str | None = None
+
+    def to_row(self) -> dict[str, Any]:
+        """The fields of a ``tactful classify`` output row.
+
+        ``ROW_FIELDS`` always (``category`` is null when nothing was flagged); the optional
+        fields (response harm, rationale) only when set.
+        """
+        data = self.model_dump(mode="json")
+        return {key: value for key, value in data.items() if value is not None or key in ROW_FIELDS}

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from tactful.policy import Policy
 
 __all__ = ["app", "main"]
 
@@ -33,6 +38,42 @@ out = Console(soft_wrap=True)
 def _fail(message: str, code: int = 2) -> typer.Exit:
     err.print(f"[bold red]error:[/] {message}")
     return typer.Exit(code)
+
+
+def _load_policy(path: Path | None) -> Policy:
+    """The policy at ``path`` (None: the built-in one); an invalid file is a clear error."""
+    from tactful.policy import PolicyValidationError, format_errors, load_policy
+
+    if path is not None and not path.is_file():
+        raise _fail(f"{path}: no such policy file")
+    try:
+        return load_policy(path)
+    except PolicyValidationError as exc:
+        err.print(format_errors(exc.errors))
+        raise _fail(f"{path}: invalid policy ({len(exc.errors)} error(s))") from None
+
+
+def _check_context(policy: Policy, context: str | None) -> None:
+    if context is not None and context not in policy.contexts:
+        known = ", ".join(sorted(policy.contexts))
+        raise _fail(f"--context: unknown context {context!r}; known: {known}")
+
+
+@contextmanager
+def _event_loop(*backends: object) -> Iterator[asyncio.Runner]:
+    """One event loop for a whole command; closes the ``backends`` that have ``aclose`` on it.
+
+    Async backends keep their HTTP client and semaphore bound to the loop they first ran on,
+    so every batch of a command must run on the same loop.
+    """
+    with asyncio.Runner() as loop:
+        try:
+            yield loop
+        finally:
+            for backend in backends:
+                close = getattr(backend, "aclose", None)
+                if close is not None:
+                    loop.run(close())
 
 
 def _parse_columns(text: str | None) -> dict[str, str] | None:
@@ -145,9 +186,12 @@ def eval_command(
     from tactful.evals import EvalConfig, EvalError, run
     from tactful.evals._download import DatasetUnavailable
     from tactful.models import GenerationParams, ModelError
+    from tactful.policy import UnknownCategoryError, UnknownContextError
 
     if resume and out_dir is None:
         raise _fail("--resume needs --out DIR (the run to continue)")
+    loaded = _load_policy(policy)
+    _check_context(loaded, context)
     config = EvalConfig(
         model=model,
         suites=suite or ["core"],
@@ -168,11 +212,13 @@ def eval_command(
         api_key=api_key,
         params=GenerationParams(temperature=temperature, max_tokens=max_tokens, seed=seed),
     )
+    failures = (EvalError, ModelError, DatasetUnavailable, FileNotFoundError, ValueError)
+    lookups = (UnknownCategoryError, UnknownContextError)
     try:
         run_dir = run(config, console=err)
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
-    except (EvalError, ModelError, DatasetUnavailable, FileNotFoundError, ValueError) as exc:
+    except (*failures, *lookups) as exc:
         raise _fail(str(exc)) from exc
     _print_summary(json.loads(run_dir.summary.read_text()))
     out.print(f"results: {run_dir.results}\nreport:  {run_dir.report}")
@@ -222,13 +268,32 @@ def _run_jsonl(
     process: Callable[[list[Any]], list[dict[str, Any]]],
     batch_size: int,
     label: str,
+    check: Callable[[Any], str | None] | None = None,
 ) -> None:
-    """Stream ``source`` through ``process`` into ``target``; warn about malformed rows."""
-    from tactful.cli._jsonl import stream_jsonl
+    """Stream ``source`` through ``process`` into ``target``; warn about malformed rows.
 
-    errors = stream_jsonl(
-        source, target, model, process, batch_size=batch_size, console=err, label=label
-    )
+    Rows ``check`` rejects, and policy look-ups that fail, are errors: ``target`` is not written.
+    """
+    from tactful.cli._jsonl import RowFailure, stream_jsonl
+    from tactful.policy import UnknownCategoryError, UnknownContextError
+
+    try:
+        errors = stream_jsonl(
+            source,
+            target,
+            model,
+            process,
+            batch_size=batch_size,
+            console=err,
+            label=label,
+            check=check,
+        )
+    except RowFailure as exc:
+        for failure in exc.errors:
+            err.print(f"{source}:{failure.line}: {failure.message}")
+        raise _fail(f"{source}: {exc}; {target} not written") from None
+    except (UnknownCategoryError, UnknownContextError) as exc:
+        raise _fail(f"{exc}; {target} not written") from None
     for error in errors:
         err.print(f"[yellow]warning:[/] {source}:{error.line}: {error.message}")
     out.print(str(target))
@@ -263,8 +328,6 @@ def classify_command(
     batch_size: Annotated[int, typer.Option(help="rows per batch")] = 64,
 ) -> None:
     """Classify prompts (and responses): verdict, unsafe score, category and policy action."""
-    import asyncio
-
     from tactful.classify import (
         Band,
         ClassifyItem,
@@ -273,13 +336,16 @@ def classify_command(
         PolicyReasoner,
     )
     from tactful.models import build_model
-    from tactful.policy import load_policy
 
     _check_input(input_path)
-    loaded = load_policy(policy)
-    if context is not None and context not in loaded.context_ids:
-        raise _fail(f"unknown context {context!r}; known: {', '.join(loaded.context_ids)}")
+    loaded = _load_policy(policy)
+    _check_context(loaded, context)
     embedded = EmbeddedClassifier(policy=loaded, target_over_refusal=target_over_refusal)
+    if missing := [c for c in embedded.card.categories if c not in loaded.category_ids]:
+        raise _fail(
+            f"{policy or 'built-in policy'}: categories: no {', '.join(missing)}; the policy must "
+            "define every category the classifier predicts"
+        )
     layered: LayeredClassifier | None = None
     if backend.startswith("layered:"):
         low, _, high = band.partition(",")
@@ -288,14 +354,22 @@ def classify_command(
     elif backend != "embedded":
         raise _fail(f"unknown backend {backend!r}; use embedded or layered:MODEL_SPEC")
 
-    def process(items: list[Any]) -> list[dict[str, Any]]:
-        if layered is not None:
-            verdicts = asyncio.run(layered.classify(items, context))
-        else:
-            verdicts = embedded.classify(items, context)
-        return [v.model_dump(exclude_none=True) for v in verdicts]
+    def check(item: ClassifyItem) -> str | None:
+        if not item.context or item.context in loaded.contexts:
+            return None
+        known = ", ".join(sorted(loaded.contexts))
+        return f"context: unknown context {item.context!r}; known: {known}"
 
-    _run_jsonl(input_path, output_path, ClassifyItem, process, batch_size, "classify")
+    with _event_loop(layered.reasoner.model if layered else None) as loop:
+
+        def process(items: list[Any]) -> list[dict[str, Any]]:
+            if layered is not None:
+                verdicts = loop.run(layered.classify(items, context))
+            else:
+                verdicts = embedded.classify(items, context)
+            return [v.to_row() for v in verdicts]
+
+        _run_jsonl(input_path, output_path, ClassifyItem, process, batch_size, "classify", check)
 
 
 @app.command("judge")
@@ -306,8 +380,6 @@ def judge_command(
     batch_size: Annotated[int, typer.Option(help="rows per batch")] = 64,
 ) -> None:
     """Judge responses: refusal level, harmful content, scorable."""
-    import asyncio
-
     from pydantic import BaseModel
 
     from tactful.judges import EmbeddedJudge, build_judge, judge_many
@@ -320,18 +392,22 @@ def judge_command(
     _check_input(input_path)
     judge_obj = build_judge(judge)
 
-    def process(items: list[Any]) -> list[dict[str, Any]]:
-        if isinstance(judge_obj, EmbeddedJudge):
-            judgements = judge_obj.judge_batch(
-                [i.prompt for i in items], [i.response for i in items]
-            )
-        else:
-            judgements = asyncio.run(judge_many(judge_obj, [(i.prompt, i.response) for i in items]))
-        return [
-            {"refusal": j.refusal, "harmful": j.harmful, "scorable": j.scorable} for j in judgements
-        ]
+    with _event_loop(getattr(judge_obj, "model", None)) as loop:
 
-    _run_jsonl(input_path, output_path, JudgeItem, process, batch_size, "judge")
+        def process(items: list[Any]) -> list[dict[str, Any]]:
+            if isinstance(judge_obj, EmbeddedJudge):
+                judgements = judge_obj.judge_batch(
+                    [i.prompt for i in items], [i.response for i in items]
+                )
+            else:
+                pairs = [(i.prompt, i.response) for i in items]
+                judgements = loop.run(judge_many(judge_obj, pairs))
+            return [
+                {"refusal": j.refusal, "harmful": j.harmful, "scorable": j.scorable}
+                for j in judgements
+            ]
+
+        _run_jsonl(input_path, output_path, JudgeItem, process, batch_size, "judge")
 
 
 @train_app.command("classifier")

@@ -1,8 +1,13 @@
-"""Streaming JSONL in → JSONL out in batches, one output row per input row, in order."""
+"""Streaming JSONL in → JSONL out in batches, one output row per input row, in order.
+
+The output appears only when every row is done: rows go to a temporary file beside the target,
+renamed over it at the end, so a failure leaves the target as it was.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-__all__ = ["RowError", "stream_jsonl"]
+__all__ = ["RowError", "RowFailure", "stream_jsonl"]
 
 
 class RowError(BaseModel):
@@ -37,9 +42,33 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
             yield number, row
 
 
-def _count_lines(path: Path) -> int:
-    with path.open("rb") as handle:
-        return sum(1 for line in handle if line.strip())
+class RowFailure(Exception):
+    """Rows the command cannot process at all (found before any row is processed)."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = errors
+        super().__init__(f"{len(errors)} row(s) cannot be processed")
+
+
+def _preflight(
+    path: Path, model: type[BaseModel], check: Callable[[Any], str | None] | None
+) -> int:
+    """Count the rows; raise ``RowFailure`` for valid rows that ``check`` rejects."""
+    total = 0
+    failures: list[RowError] = []
+    for number, row in _rows(path):
+        total += 1
+        if check is None or isinstance(row, RowError):
+            continue
+        try:
+            item = model.model_validate(row)
+        except ValidationError:
+            continue  # reported as a malformed row while streaming
+        if (problem := check(item)) is not None:
+            failures.append(RowError(line=number, message=problem))
+    if failures:
+        raise RowFailure(failures)
+    return total
 
 
 def stream_jsonl(
@@ -51,14 +80,36 @@ def stream_jsonl(
     batch_size: int,
     console: Console,
     label: str,
+    check: Callable[[Any], str | None] | None = None,
 ) -> list[RowError]:
     """Validate rows against ``model``, process valid ones in batches, write results in order.
 
     A malformed row is reported (with its line) and written out with an ``error`` field, so
-    output rows still match input rows one to one.
+    output rows still match input rows one to one. ``check`` returns ``"field: message"`` for a
+    valid row that cannot be processed at all; any such row raises ``RowFailure`` before
+    anything is processed. On any failure ``target`` is left untouched.
     """
+    total = _preflight(source, model, check)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        errors = _stream(source, partial, model, process, batch_size, console, label, total)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return errors
+
+
+def _stream(
+    source: Path,
+    target: Path,
+    model: type[BaseModel],
+    process: Callable[[list[BaseModel]], list[dict[str, Any]]],
+    batch_size: int,
+    console: Console,
+    label: str,
+    total: int,
+) -> list[RowError]:
     errors: list[RowError] = []
-    total = _count_lines(source)
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with target.open("w", encoding="utf-8") as out, Progress(*columns, console=console) as bar:
         task = bar.add_task(label, total=total)

@@ -1,4 +1,4 @@
-"""On-disk completion cache keyed by model spec, messages and generation parameters."""
+"""On-disk completion cache keyed by model identity, messages and generation parameters."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tactful.models import ChatModel, GenerationParams
+from tactful.models import ChatModel, GenerationParams, model_identity
 from tactful.records import Completion, Message
 
 __all__ = ["CachedModel", "CompletionCache", "default_cache_dir"]
@@ -24,10 +24,10 @@ def default_cache_dir() -> Path:
     return Path(base) / "tactful"
 
 
-def cache_key(spec: str, messages: Sequence[Message], params: GenerationParams) -> str:
-    """A stable hash of everything that determines a completion."""
+def cache_key(model: str, messages: Sequence[Message], params: GenerationParams) -> str:
+    """A stable hash of everything that determines a completion; ``model`` is its identity."""
     payload = {
-        "model": spec,
+        "model": model,
         "messages": [m.model_dump() for m in messages],
         "params": params.model_dump(),
     }
@@ -69,18 +69,23 @@ class CompletionCache:
 
 
 class CachedModel:
-    """Wrap a ``ChatModel`` so identical requests are answered from the cache."""
+    """Wrap a ``ChatModel`` so identical requests to the same weights come from the cache.
+
+    The key holds the model's identity (``model_identity``), read once here: a GGUF file
+    replaced or a server switched between runs misses instead of returning stale completions.
+    """
 
     def __init__(self, inner: ChatModel, cache: CompletionCache) -> None:
         self.inner = inner
         self.cache = cache
         self.spec = inner.spec
+        self.identity = model_identity(inner)
         self.max_concurrency = inner.max_concurrency
 
     async def chat(self, messages: Sequence[Message], **opts: Any) -> Completion:
         """Return the cached completion or call the inner model and store its answer."""
         params = GenerationParams(**opts)
-        key = cache_key(self.spec, messages, params)
+        key = cache_key(self.identity, messages, params)
         if (hit := self.cache.get(key)) is not None:
             return hit.model_copy(update={"cached": True})
         completion = await self.inner.chat(messages, **params.model_dump())

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, get_args
@@ -220,6 +220,10 @@ class SuiteBuilder:
         self.cases.append(case)
         return case
 
+    def where(self, case_id: str) -> tuple[str, int]:
+        """The file and line an added case came from."""
+        return self._seen[case_id]
+
     def build(self) -> LoadedSuite:
         """Return the loaded suite."""
         return LoadedSuite(name=self.name, origin=self.origin, cases=self.cases, issues=self.issues)
@@ -241,8 +245,13 @@ def load_table(
     name: str,
     columns: Mapping[str, str] | None = None,
     origin: str | None = None,
+    contexts: Collection[str] | None = None,
 ) -> LoadedSuite:
-    """Load a generic suite file (see the module docstring); ids default to ``NAME-ROW``."""
+    """Load a generic suite file (see the module docstring); ids default to ``NAME-ROW``.
+
+    With ``contexts`` (a policy's context ids), a row naming any other context is an error:
+    ``SuiteError`` lists every such row with its file, line and field.
+    """
     mapping = parse_columns(columns)
     builder = SuiteBuilder(name, origin or str(path))
     table = open_table(path)
@@ -254,7 +263,26 @@ def load_table(
             builder.issue(path, record.line, None, record.error or "unreadable row")
             continue
         _add_row(builder, path, record.line, ordinal, record.values, mapping, used)
+    if contexts is not None:
+        _check_contexts(builder, contexts)
     return builder.build()
+
+
+def _check_contexts(builder: SuiteBuilder, contexts: Collection[str]) -> None:
+    known = ", ".join(sorted(contexts))
+    problems = [
+        RowIssue(
+            file=file,
+            line=line,
+            field="context",
+            message=f"unknown context {case.context!r}; known: {known}",
+        )
+        for case in builder.cases
+        if case.context is not None and case.context not in contexts
+        for file, line in [builder.where(case.id)]
+    ]
+    if problems:
+        raise SuiteError("\n".join(str(problem) for problem in problems))
 
 
 def _check_header(

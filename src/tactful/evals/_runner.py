@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+import itertools
 import json
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,19 +27,26 @@ from rich.progress import (
 
 import tactful
 from tactful.attacks import Attack, build_attack
-from tactful.defenses import Defense, build_defense
+from tactful.defenses import Defense, DefenseResponse, build_defense
 from tactful.evals._cache import CachedModel, CompletionCache, default_cache_dir
 from tactful.evals._config import EvalConfig
 from tactful.evals._issues import LoadedSuite
 from tactful.evals._metrics import summarize_rows
 from tactful.evals._results import ResultsFile
 from tactful.evals._suites import load_suite
-from tactful.judges import Judge, JudgeCard, build_judge, judge_card
+from tactful.judges import Judge, JudgeCard, build_judge, judge_card, judge_many
 from tactful.models import ChatModel, ModelError, build_model
 from tactful.policy import Policy, load_policy
 from tactful.records import Case, Judgement, Message, ResultRow
 
 __all__ = ["EvalError", "RunDir", "WorkItem", "plan", "run", "write_summary"]
+
+JUDGE_BATCH = 32
+"""Completions per judge call. A batch is a run of consecutive plan items aligned to multiples of
+this size, so a run, its resume and its rerun judge the same batches: the int8 encoder's scores
+move slightly with their batch-mates."""
+BATCHES_AHEAD = 2
+"""Batches the model may generate before the judge has written the oldest (bounds pending work)."""
 
 
 class EvalError(RuntimeError):
@@ -129,36 +138,159 @@ def plan(
     return items
 
 
-async def _process(item: WorkItem, model: ChatModel, judge: Judge, config: EvalConfig) -> ResultRow:
-    params = config.params.model_dump()
-    error: str | None = None
+@dataclass(frozen=True)
+class _Answer:
+    """A finished model call (or its ``ModelError``), waiting for its judgement."""
+
+    item: WorkItem
+    response: DefenseResponse | None
+    error: str | None
+
+
+async def _answer(item: WorkItem, model: ChatModel, config: EvalConfig) -> _Answer:
     try:
-        response = await item.defense.respond(item.attacked, model, **params)
-        text, sent, completion, trace = (
-            response.text,
-            response.sent,
-            response.completion,
-            response.trace,
-        )
+        response = await item.defense.respond(item.attacked, model, **config.params.model_dump())
     except ModelError as exc:
-        error = str(exc)
-        text, sent, completion, trace = "", item.attacked.messages, None, []
-    if error is None:
-        judgement = await judge.judge(item.case.prompt, text, case=item.case)
-    else:
-        judgement = Judgement(scorable=False, judge=judge.name, rationale=f"model error: {error}")
+        return _Answer(item, None, str(exc))
+    return _Answer(item, response, None)
+
+
+def _row(answer: _Answer, judgement: Judgement) -> ResultRow:
+    item, response = answer.item, answer.response
     return ResultRow(
         key=item.key,
         case=item.case,
         attack=item.attack,
         defense=item.defense.name,
-        sent=sent,
-        response=text,
-        completion=completion,
-        error=error,
+        sent=response.sent if response else item.attacked.messages,
+        response=response.text if response else "",
+        completion=response.completion if response else None,
+        error=answer.error,
         judgement=judgement,
-        defense_trace=trace,
+        defense_trace=response.trace if response else [],
     )
+
+
+async def _judge(answers: list[_Answer], judge: Judge, concurrency: int) -> list[ResultRow]:
+    """Rows for ``answers``: the answered ones judged in one ``judge_many`` call."""
+    pairs = [(a.item.case.prompt, a.response.text, a.item.case) for a in answers if a.response]
+    verdicts = iter(await judge_many(judge, pairs, concurrency=concurrency))
+    rows = []
+    for answer in answers:
+        if answer.response is not None:
+            judgement = next(verdicts)
+        else:
+            reason = f"model error: {answer.error}"
+            judgement = Judgement(scorable=False, judge=judge.name, rationale=reason)
+        rows.append(_row(answer, judgement))
+    return rows
+
+
+def _batches(todo: list[tuple[int, WorkItem]]) -> Iterator[list[WorkItem]]:
+    """Group (plan position, item) pairs into judge batches aligned to ``JUDGE_BATCH``."""
+    for _, group in itertools.groupby(todo, key=lambda pair: pair[0] // JUDGE_BATCH):
+        yield [item for _, item in group]
+
+
+class _Batch:
+    """Consecutive work items, judged together once each has its answer."""
+
+    def __init__(self, items: list[WorkItem]) -> None:
+        self.items = items
+        self.answers: list[_Answer | None] = [None] * len(items)
+        self.left = len(items)
+        self.done = asyncio.Event()
+
+    def put(self, index: int, answer: _Answer) -> None:
+        self.answers[index] = answer
+        self.left -= 1
+        if not self.left:
+            self.done.set()
+
+    def finished(self) -> list[_Answer]:
+        """The answers so far, in plan order."""
+        return [answer for answer in self.answers if answer is not None]
+
+
+class _Pipeline:
+    """A bounded pool of model workers feeding one judge loop.
+
+    A feeder hands items to ``slots`` workers through a queue of ``slots`` places; a worker holds
+    a model slot only while it generates. The judge loop judges each finished batch in one call
+    and writes its rows in plan order. At most ``BATCHES_AHEAD`` batches are open at a time, so
+    the number of tasks and buffered answers does not grow with the plan.
+    """
+
+    def __init__(
+        self,
+        model: ChatModel,
+        judge: Judge,
+        config: EvalConfig,
+        on_row: Callable[[ResultRow], None],
+    ) -> None:
+        self.model, self.judge, self.config, self.on_row = model, judge, config, on_row
+        self.slots = max(1, min(config.concurrency, model.max_concurrency))
+        self.work: asyncio.Queue[tuple[_Batch, int] | None] = asyncio.Queue(self.slots)
+        self.fed: asyncio.Queue[_Batch | None] = asyncio.Queue()
+        self.ahead = asyncio.Semaphore(BATCHES_AHEAD)
+        self.open: deque[_Batch] = deque()  # fed and not yet written, in plan order
+
+    async def feed(self, batches: Iterable[list[WorkItem]]) -> None:
+        for items in batches:
+            await self.ahead.acquire()
+            batch = _Batch(items)
+            self.open.append(batch)
+            self.fed.put_nowait(batch)
+            for index in range(len(items)):
+                await self.work.put((batch, index))
+        self.fed.put_nowait(None)
+        for _ in range(self.slots):
+            await self.work.put(None)
+
+    async def generate(self) -> None:
+        while (job := await self.work.get()) is not None:
+            batch, index = job
+            batch.put(index, await _answer(batch.items[index], self.model, self.config))
+
+    async def judge_batches(self) -> None:
+        while (batch := await self.fed.get()) is not None:
+            await batch.done.wait()
+            await self._write(batch)
+            self.ahead.release()
+
+    async def _write(self, batch: _Batch) -> None:
+        rows = await _judge(batch.finished(), self.judge, self.config.concurrency)
+        for row in rows:  # no await in between: a batch is written whole or not at all
+            self.on_row(row)
+        self.open.remove(batch)
+
+    async def flush(self) -> None:
+        """After a failure: judge and write the answers that finished in the open batches."""
+        while self.open:
+            await self._write(self.open[0])
+
+    async def run(self, batches: Iterable[list[WorkItem]]) -> None:
+        """Run every batch; on any failure (Ctrl-C too), stop the workers and save what finished.
+
+        Rows are written as soon as their batch is judged; after a failure, the answers that
+        finished are judged and written before the failure propagates.
+        """
+        tasks = [
+            asyncio.ensure_future(self.feed(batches)),
+            asyncio.ensure_future(self.judge_batches()),
+            *(asyncio.ensure_future(self.generate()) for _ in range(self.slots)),
+        ]
+        try:
+            await asyncio.gather(*tasks)
+        except BaseException as failure:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            try:
+                await self.flush()
+            except Exception as exc:  # the run's own failure is the one to report
+                failure.add_note(f"judging the finished answers failed too: {exc!r}")
+            raise
 
 
 def _progress(console: Console) -> Progress:
@@ -176,36 +308,26 @@ def _progress(console: Console) -> Progress:
 
 
 async def _execute(
-    items: list[WorkItem],
+    todo: list[tuple[int, WorkItem]],
     model: ChatModel,
     judge: Judge,
     config: EvalConfig,
     results: ResultsFile,
     console: Console,
 ) -> None:
-    limit = max(1, min(config.concurrency, model.max_concurrency))
-    semaphore = asyncio.Semaphore(limit)
     refused = errors = 0
 
     with _progress(console) as progress:
-        task = progress.add_task(f"eval {model.spec}", total=len(items), refused=0, errors=0)
+        task = progress.add_task(f"eval {model.spec}", total=len(todo), refused=0, errors=0)
 
-        async def process_and_store(item: WorkItem) -> None:
-            async with semaphore:
-                row = await _process(item, model, judge, config)
+        def store(row: ResultRow) -> None:
             nonlocal refused, errors
-            results.append(row)  # written the moment it is done: a crash loses no finished row
+            results.append(row)
             refused += row.judgement.refusal in ("full", "partial")
             errors += row.error is not None
             progress.update(task, advance=1, refused=refused, errors=errors)
 
-        pending = [asyncio.ensure_future(process_and_store(item)) for item in items]
-        try:
-            await asyncio.gather(*pending)
-        finally:
-            for future in pending:
-                future.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+        await _Pipeline(model, judge, config, store).run(_batches(todo))
 
 
 def _prepare_out(
@@ -284,7 +406,14 @@ def run(
     report_issue = on_issue or (lambda text: console.print(f"[yellow]warning:[/] {text}"))
     policy = load_policy(config.policy)
     suites = [
-        load_suite(spec, offline=config.offline, cache_dir=config.cache_dir, columns=config.columns)
+        load_suite(
+            spec,
+            offline=config.offline,
+            cache_dir=config.cache_dir,
+            columns=config.columns,
+            policy=policy,
+            context=config.context,
+        )
         for spec in config.suites
     ]
     for suite in suites:
@@ -300,10 +429,12 @@ def run(
         raise EvalError("no cases to run: every suite is empty")
     results, kept, elapsed_before = _prepare_out(config, console)
     done = {row.key for row in kept}
-    todo = [item for item in items if item.key not in done]
+    todo = [(position, item) for position, item in enumerate(items) if item.key not in done]
     if config.resume:
         console.print(f"resuming: {len(done)} rows kept, {len(todo)} to run")
 
+    judge = build_judge(config.judge, model_factory=build_model)
+    card = judge_card(judge)  # read before the run: a malformed card fails fast
     options: dict[str, Any] = {}
     if config.model.startswith("openai:"):
         options = {
@@ -312,19 +443,15 @@ def run(
             "max_concurrency": config.concurrency,
         }
     chat_model = model or build_model(config.model, **options)
-    cache = CompletionCache((config.cache_dir or default_cache_dir()) / "completions.sqlite")
-    if config.cache:
+    cache = None
+    if config.cache:  # --no-cache opens no cache at all
+        cache = CompletionCache((config.cache_dir or default_cache_dir()) / "completions.sqlite")
         chat_model = CachedModel(chat_model, cache)
-    judge = build_judge(config.judge, model_factory=build_model)
-    card = judge_card(judge)  # read before the run: a malformed card fails fast
-
     started = time.perf_counter()
-    complete = False
-    try:
-        asyncio.run(_execute(todo, chat_model, judge, config, results, console))
-        complete = True
-    finally:
-        cache.close()
+
+    def finish(complete: bool) -> None:
+        if cache is not None:
+            cache.close()
         rows, _ = results.load()
         elapsed = elapsed_before + time.perf_counter() - started
         write_summary(config, rows, elapsed, complete, judge_card=card)
@@ -334,4 +461,14 @@ def run(
                 f"[yellow]interrupted after {len(rows)} of {len(items)} rows; "
                 f"continue with: tactful eval ... --out {config.out} --resume"
             )
-    return RunDir(config.out, complete)
+
+    try:
+        asyncio.run(_execute(todo, chat_model, judge, config, results, console))
+    except BaseException as failure:
+        try:
+            finish(complete=False)
+        except Exception as exc:  # the run's own failure is the one to report
+            failure.add_note(f"saving the interrupted run failed too: {exc!r}")
+        raise
+    finish(complete=True)
+    return RunDir(config.out, True)

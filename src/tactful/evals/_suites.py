@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -11,8 +11,10 @@ from pathlib import Path
 from tactful.evals._generic import TABLE_SUFFIXES, load_table
 from tactful.evals._issues import LoadedSuite, SuiteError
 from tactful.evals._public import PUBLIC_SUITES, load_public
+from tactful.policy import Policy, label_for_action
+from tactful.records import Case
 
-__all__ = ["BUILTIN_SUITES", "known_suites", "load_suite"]
+__all__ = ["BUILTIN_SUITES", "known_suites", "load_suite", "relabel"]
 
 BUILTIN_SUITES = ("core",)
 """Suites shipped in the package, as ``tactful/evals/suites/NAME.jsonl``."""
@@ -35,7 +37,7 @@ def _builtin_resource(name: str) -> Traversable:
     return resources.files("tactful.evals").joinpath("suites", f"{name}.jsonl")
 
 
-def _load_builtin(name: str) -> LoadedSuite:
+def _load_builtin(name: str, contexts: Collection[str] | None) -> LoadedSuite:
     resource = _builtin_resource(name)
     if not resource.is_file():
         raise SuiteError(
@@ -43,11 +45,13 @@ def _load_builtin(name: str) -> LoadedSuite:
             f"(tactful/evals/suites/{name}.jsonl); reinstall tactful"
         )
     with resources.as_file(resource) as path:
-        suite = load_table(path, name=name, origin=f"builtin:{name}")
+        suite = load_table(path, name=name, origin=f"builtin:{name}", contexts=contexts)
     return suite
 
 
-def _load_file(path: Path, name: str, columns: Mapping[str, str] | None) -> LoadedSuite:
+def _load_file(
+    path: Path, name: str, columns: Mapping[str, str] | None, contexts: Collection[str] | None
+) -> LoadedSuite:
     if path.suffix.lower() not in TABLE_SUFFIXES:
         raise SuiteError(
             f"{path}: a suite file must be {', '.join(TABLE_SUFFIXES)} "
@@ -55,7 +59,7 @@ def _load_file(path: Path, name: str, columns: Mapping[str, str] | None) -> Load
         )
     if not path.is_file():
         raise SuiteError(f"suite file not found: {path}")
-    return load_table(path, name=name, columns=columns)
+    return load_table(path, name=name, columns=columns, contexts=contexts)
 
 
 def load_suite(
@@ -64,6 +68,8 @@ def load_suite(
     offline: bool = False,
     cache_dir: Path | None = None,
     columns: dict[str, str] | None = None,
+    policy: Policy | None = None,
+    context: str | None = None,
 ) -> LoadedSuite:
     """Load the suite named by a ``--suite`` value.
 
@@ -72,7 +78,34 @@ def load_suite(
     in its published format, or any name for a CSV/JSONL file), or a path to a ``.csv``,
     ``.jsonl`` or ``.json`` file. ``columns`` (our field → the file's column) applies to CSV/JSONL
     files only; built-in and public suites have fixed formats.
+
+    With ``policy``, every case's context must be one of the policy's: ``SuiteError`` lists each
+    row naming another with its file, line and field. ``context`` (which needs ``policy``) moves
+    every case to that context and relabels it from the policy (see ``relabel``).
     """
+    if policy is None:
+        if context is not None:
+            raise ValueError("load_suite: a context needs the policy that defines it")
+        return _resolve(spec, offline, cache_dir, columns, None)
+    if context is not None and context not in policy.contexts:
+        known = ", ".join(sorted(policy.contexts))
+        raise SuiteError(f"unknown context {context!r}; known: {known}")
+    suite = _resolve(spec, offline, cache_dir, columns, policy.context_ids)
+    _check_contexts(suite, policy.context_ids)
+    if context is not None:
+        suite = suite.model_copy(
+            update={"cases": [relabel(case, policy, context) for case in suite.cases]}
+        )
+    return suite
+
+
+def _resolve(
+    spec: str,
+    offline: bool,
+    cache_dir: Path | None,
+    columns: dict[str, str] | None,
+    contexts: Collection[str] | None,
+) -> LoadedSuite:
     spec = spec.strip()
     name, sep, rest = spec.partition("=")
     if sep and _NAME.fullmatch(name) and rest:
@@ -80,16 +113,53 @@ def load_suite(
         known = _canonical(name)
         if known in PUBLIC_SUITES:
             return load_public(known, path, offline=offline, cache_dir=cache_dir)
-        return _load_file(path, known or name, columns)
+        return _load_file(path, known or name, columns, contexts)
     known = _canonical(spec)
     if known in BUILTIN_SUITES:
-        return _load_builtin(known)
+        return _load_builtin(known, contexts)
     if known in PUBLIC_SUITES:
         return load_public(known, None, offline=offline, cache_dir=cache_dir)
     path = Path(spec).expanduser()
     if path.suffix.lower() in TABLE_SUFFIXES or path.exists():
-        return _load_file(path, path.stem, columns)
+        return _load_file(path, path.stem, columns, contexts)
     raise SuiteError(
         f"unknown suite {spec!r}; known suites: {', '.join(known_suites())}. "
         f"Or pass a .csv/.jsonl file, or NAME=PATH for a local copy of a public benchmark."
     )
+
+
+def _check_contexts(suite: LoadedSuite, contexts: Collection[str]) -> None:
+    """Raise for cases (of suites without row locations, e.g. public ones) in unknown contexts."""
+    bad = [c for c in suite.cases if c.context is not None and c.context not in contexts]
+    if bad:
+        known = ", ".join(sorted(contexts))
+        raise SuiteError(
+            "\n".join(
+                f"{suite.origin}: case {c.id!r}: context: unknown context {c.context!r}; "
+                f"known: {known}"
+                for c in bad
+            )
+        )
+
+
+def relabel(case: Case, policy: Policy, context: str) -> Case:
+    """Move ``case`` to ``context`` with the label and action the policy gives it there.
+
+    A case follows its category when its expected action (or, lacking one, its label) is what
+    the policy gives that category in the case's own context. Such a case gets the policy's
+    action for its category in ``context``, and the label ``unsafe`` exactly when that action is
+    refuse or crisis_support. Every other case only changes context and keeps its label and
+    action: cases without a category, with a category the policy does not define, and cases
+    whose expectation is not their category's (a benign look-alike filed under
+    ``violent_crimes`` stays ``comply``; a request stricter than its category's default stays
+    ``refuse``).
+    """
+    moved = case.model_copy(update={"context": context})
+    if case.category is None or case.category not in policy.category_ids:
+        return moved
+    own = policy.action_for(case.category, case.context)
+    follows = case.action == own if case.action is not None else case.label == label_for_action(own)
+    if not follows:
+        return moved
+    action = policy.action_for(case.category, context)
+    return moved.model_copy(update={"action": action, "label": label_for_action(action)})

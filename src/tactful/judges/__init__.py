@@ -1,6 +1,6 @@
 """Judges: read a (prompt, response) and say whether it refuses and whether it harms."""
 
-from tactful.judges._base import Judge, JudgeItem, judge_many
+from tactful.judges._base import BatchJudge, Judge, JudgeItem, judge_many
 from tactful.judges._card import (
     VERDICTS,
     JudgeCard,
@@ -26,6 +26,7 @@ from tactful.judges._text import unscorable_reason
 __all__ = [
     "DEFAULT_JUDGE",
     "VERDICTS",
+    "BatchJudge",
     "EmbeddedJudge",
     "Judge",
     "JudgeCard",

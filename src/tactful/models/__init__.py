@@ -1,6 +1,6 @@
 """Chat backends behind one async protocol."""
 
-from tactful.models._base import ChatModel, GenerationParams, ModelError
+from tactful.models._base import ChatModel, GenerationParams, ModelError, model_identity
 from tactful.models._fake import FakeModel
 from tactful.models._llamacpp import LlamaCppModel, smollm2_path
 from tactful.models._openai import OpenAIChatModel
@@ -16,5 +16,6 @@ __all__ = [
     "OpenAIChatModel",
     "build_model",
     "known_models",
+    "model_identity",
     "smollm2_path",
 ]

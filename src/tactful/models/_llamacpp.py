@@ -74,6 +74,12 @@ class LlamaCppModel:
         self._created = 0
         self._create_lock = threading.Lock()
 
+    @property
+    def identity(self) -> str:
+        """The spec plus the GGUF file's size and modification time (another file, another key)."""
+        stat = self.path.stat()
+        return f"{self.spec}@{stat.st_size}:{stat.st_mtime_ns}"
+
     def _borrow(self) -> Any:
         try:
             return self._idle.get_nowait()

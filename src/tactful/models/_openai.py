@@ -53,6 +53,11 @@ class OpenAIChatModel:
         self._semaphore = asyncio.Semaphore(max_concurrency)
         self._client: httpx.AsyncClient | None = None
 
+    @property
+    def identity(self) -> str:
+        """The server and the model name: the same name on another server is another model."""
+        return f"{self.spec}@{self.base_url}"
+
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
             headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
