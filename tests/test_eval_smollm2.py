@@ -105,6 +105,9 @@ def test_interrupted_real_run_resumes_to_the_same_results(
         "48",
         "--concurrency",
         "2",
+        # Rows are written a judge batch at a time; batches of 2 let the run be cut mid-way.
+        "--judge-batch",
+        "2",
     ]
     reference = tmp_path / "reference"
     proc = _tactful(*common, "--out", str(reference), env=env)

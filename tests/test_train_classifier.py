@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tactful.classify import ClassifyItem, EmbeddedClassifier
 from tactful.cli import app
 
 pytestmark = pytest.mark.slow
@@ -42,11 +43,16 @@ def test_recipe_rebuilds_a_loadable_artifact(tmp_path: Path) -> None:
         "card.json",
         "encoder.int8.onnx",
         "heads.npz",
+        "judge_card.json",
         "tokenizer.json",
     }
     card = json.loads((out / "card.json").read_text())
+    # The judge card was measured on this very artifact, on the sources held out whole.
+    from tactful.judges import EmbeddedJudge
+
+    judge_card = EmbeddedJudge(EmbeddedClassifier(out)).card
+    assert judge_card is not None and judge_card.validated_on == ["dices", "rbr_gold"]
     assert card["recipe"]["epochs"] == 1 and card["data"]["contrast"]
-    from tactful.classify import ClassifyItem, EmbeddedClassifier
 
     verdicts = EmbeddedClassifier(out).classify([ClassifyItem(prompt="hello there")])
     assert len(verdicts) == 1

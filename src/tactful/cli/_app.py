@@ -165,6 +165,9 @@ def eval_command(
     context: Annotated[str | None, typer.Option(help="force a deployment context")] = None,
     limit: Annotated[int | None, typer.Option(help="cases per suite (seeded sample)")] = None,
     concurrency: Annotated[int, typer.Option(help="parallel model calls")] = 4,
+    judge_batch: Annotated[
+        int, typer.Option(help="completions per judge call (rows are written per batch)")
+    ] = 32,
     out_dir: Annotated[Path | None, typer.Option("--out", help="run directory")] = None,
     resume: Annotated[bool, typer.Option(help="continue an interrupted run in --out")] = False,
     offline: Annotated[
@@ -201,6 +204,7 @@ def eval_command(
         context=context,
         limit=limit,
         concurrency=concurrency,
+        judge_batch=judge_batch,
         out=out_dir or _default_out(model),
         resume=resume,
         offline=offline,

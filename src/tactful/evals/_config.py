@@ -10,7 +10,17 @@ from tactful.models import DEFAULT_MODEL, GenerationParams
 
 __all__ = ["RESUME_KEYS", "EvalConfig"]
 
-RESUME_KEYS = ("model", "suites", "attacks", "defenses", "judge", "context", "limit", "params")
+RESUME_KEYS = (
+    "model",
+    "suites",
+    "attacks",
+    "defenses",
+    "judge",
+    "judge_batch",
+    "context",
+    "limit",
+    "params",
+)
 """Fields a resumed run must share with the run it continues."""
 
 
@@ -22,6 +32,13 @@ class EvalConfig(BaseModel):
     attacks: list[str] = Field(default_factory=lambda: ["none"])
     defenses: list[str] = Field(default_factory=lambda: ["none"])
     judge: str = "embedded"
+    judge_batch: int = Field(
+        default=32,
+        gt=0,
+        description="completions per judge call; rows are written a batch at a time, and a "
+        "batch is a run of consecutive cases aligned to this size (a resume judges the same "
+        "batches)",
+    )
     context: str | None = Field(default=None, description="deployment context for every case")
     limit: int | None = Field(default=None, gt=0, description="cases per suite (seeded sample)")
     params: GenerationParams = Field(default_factory=GenerationParams)

@@ -41,10 +41,6 @@ from tactful.records import Case, Judgement, Message, ResultRow
 
 __all__ = ["EvalError", "RunDir", "WorkItem", "plan", "run", "write_summary"]
 
-JUDGE_BATCH = 32
-"""Completions per judge call. A batch is a run of consecutive plan items aligned to multiples of
-this size, so a run, its resume and its rerun judge the same batches: the int8 encoder's scores
-move slightly with their batch-mates."""
 BATCHES_AHEAD = 2
 """Batches the model may generate before the judge has written the oldest (bounds pending work)."""
 
@@ -186,9 +182,13 @@ async def _judge(answers: list[_Answer], judge: Judge, concurrency: int) -> list
     return rows
 
 
-def _batches(todo: list[tuple[int, WorkItem]]) -> Iterator[list[WorkItem]]:
-    """Group (plan position, item) pairs into judge batches aligned to ``JUDGE_BATCH``."""
-    for _, group in itertools.groupby(todo, key=lambda pair: pair[0] // JUDGE_BATCH):
+def _batches(todo: list[tuple[int, WorkItem]], size: int) -> Iterator[list[WorkItem]]:
+    """Group (plan position, item) pairs into judge batches aligned to multiples of ``size``.
+
+    Aligned batches make a run, its resume and its rerun judge the same batches: the int8
+    encoder's scores may move slightly with their batch-mates.
+    """
+    for _, group in itertools.groupby(todo, key=lambda pair: pair[0] // size):
         yield [item for _, item in group]
 
 
@@ -327,7 +327,7 @@ async def _execute(
             errors += row.error is not None
             progress.update(task, advance=1, refused=refused, errors=errors)
 
-        await _Pipeline(model, judge, config, store).run(_batches(todo))
+        await _Pipeline(model, judge, config, store).run(_batches(todo, config.judge_batch))
 
 
 def _prepare_out(
