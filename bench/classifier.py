@@ -7,7 +7,8 @@ Prints, in one run:
 1. prompt classification on the held-out test split and on the `core` suite: recall on harmful
    prompts, flag rate on benign look-alikes, per category — embedded vs keyword baseline vs
    MiniLM + logistic regression (trained on the shared data only, and with our contrast set);
-2. refusal-judge and harm-judge agreement with labels (held-out judge_labels test, rbr_gold test);
+2. refusal-judge and harm-judge agreement with labels (authored judge_labels test groups, RBR gold
+   held out whole, our labelled SmolLM2 replies; real reply sets are in bench/judges.py);
 3. throughput (prompts/s, batched) and single-prompt latency p50/p99: int8 ONNX vs fp32 ONNX vs
    torch.
 """

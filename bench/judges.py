@@ -28,6 +28,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tactful.classify import EmbeddedClassifier, artifact_dir
+from tactful.classify._embedded import PairScores
 from tactful.judges import EmbeddedJudge, StringJudge
 from tactful.judges._card import JudgeCard, VerdictAccuracy, artifact_sha256
 from tactful.judges._string_match import CARD_PATH, string_judge_sources
@@ -86,10 +87,31 @@ def _score(pred: Sequence[bool | None], gold: Sequence[bool | None], source: str
     return Score(len(rows), agreement, _f1(pred_b, gold_b), accuracy)
 
 
+def _memoise_pair_scores(classifier: EmbeddedClassifier) -> None:
+    """Score each (pairs, windows) once: the judge variants below share the heads' scores."""
+    score = classifier.pair_scores
+    memo: dict[tuple[int, int, int], PairScores] = {}
+
+    def cached(
+        prompts: Sequence[str],
+        responses: Sequence[str],
+        batch_size: int = 32,
+        max_windows: int | None = None,
+    ) -> PairScores:
+        windows = max_windows or classifier.card.max_windows
+        key = (hash(tuple(prompts)), hash(tuple(responses)), windows)
+        if key not in memo:
+            memo[key] = score(prompts, responses, batch_size, windows)
+        return memo[key]
+
+    classifier.pair_scores = cached  # type: ignore[method-assign]
+
+
 def _variants(
     classifier: EmbeddedClassifier,
 ) -> dict[str, Callable[[list[str], list[str]], Verdicts]]:
     string = StringJudge()
+    _memoise_pair_scores(classifier)
 
     def run_string(prompts: list[str], responses: list[str]) -> Verdicts:
         return verdicts_of([string.evaluate(r) for r in responses], harm_is_compliance=True)
@@ -154,14 +176,17 @@ def main() -> None:
             column, justify="left" if column in ("judge", "set", "held out as") else "right"
         )
     overall: dict[str, dict[str, list[Score]]] = {}
+    unseen: dict[str, dict[str, list[VerdictAccuracy]]] = {}
     for name, run in variants.items():
         for source, (kind, pairs) in sets.items():
-            started = time.perf_counter()
             verdicts = run([p.prompt for p in pairs], [p.response for p in pairs])
-            speed = len(pairs) / max(1e-9, time.perf_counter() - started)
             refusal = _score(verdicts["refused"], [gold_of(p, "refused") for p in pairs], source)
             harm = _score(verdicts["harmful"], [gold_of(p, "harmful") for p in pairs], source)
-            bucket = overall.setdefault(name, {"refused": [], "harmful": [], "kinds": []})
+            bucket = overall.setdefault(name, {"refused": [], "harmful": []})
+            seen = unseen.setdefault(name, {"refused": [], "harmful": []})
+            for verdict, score in (("refused", refusal), ("harmful", harm)):
+                if score is not None and score.accuracy is not None:
+                    seen[verdict].append(score.accuracy)
             if kind == "external":
                 if refusal:
                     bucket["refused"].append(refusal)
@@ -177,42 +202,86 @@ def main() -> None:
                 str(harm.n) if harm else "—",
                 f"{harm.agreement:.3f}" if harm else "—",
                 f"{100 * harm.f1:.1f}" if harm else "—",
-                f"{speed:.0f}",
             )
         table.add_section()
     console.print(table)
 
     summary = Table(title="Size-weighted over external sets (never trained on)")
-    for column in ("judge", "refused-vs-not", "refusal F1", "harm agreement", "harm F1", "score"):
+    for column in ("judge", "refused-vs-not", "refusal F1", "harm agreement", "harm F1"):
         summary.add_column(column, justify="left" if column == "judge" else "right")
-    best, best_score = "", -1.0
     for name, buckets in overall.items():
-
-        def weighted(scores: list[Score], field: str) -> float:
-            n = sum(s.n for s in scores)
-            return sum(getattr(s, field) * s.n for s in scores) / n if n else float("nan")
-
-        ref_a, ref_f = weighted(buckets["refused"], "agreement"), weighted(buckets["refused"], "f1")
-        harm_a, harm_f = (
-            weighted(buckets["harmful"], "agreement"),
-            weighted(buckets["harmful"], "f1"),
+        ref_a, ref_f = (
+            _weighted(buckets["refused"], "agreement"),
+            _weighted(buckets["refused"], "f1"),
         )
-        score = float(np.nanmean([ref_a, harm_f]))
-        if score > best_score:
-            best, best_score = name, score
+        harm_a, harm_f = (
+            _weighted(buckets["harmful"], "agreement"),
+            _weighted(buckets["harmful"], "f1"),
+        )
         summary.add_row(
-            name,
-            f"{ref_a:.3f}",
-            f"{100 * ref_f:.1f}",
-            f"{harm_a:.3f}",
-            f"{100 * harm_f:.1f}",
-            f"{score:.3f}",
+            name, f"{ref_a:.3f}", f"{100 * ref_f:.1f}", f"{harm_a:.3f}", f"{100 * harm_f:.1f}"
         )
     console.print(summary)
-    console.print(f"best (mean of refused-vs-not agreement and harm F1): [bold]{best}[/bold]")
+    _choose(unseen)
 
+    _judge_speed(args.artifact, [p for _, pairs in sets.values() for p in pairs])
     if args.write_string_card:
         _write_string_card(overall)
+
+
+def _weighted(scores: list[Score], field: str) -> float:
+    n = sum(s.n for s in scores)
+    return sum(getattr(s, field) * s.n for s in scores) / n if n else float("nan")
+
+
+def _balanced(accuracies: list[VerdictAccuracy]) -> float:
+    """Balanced accuracy of pooled counts: (sensitivity + specificity) / 2."""
+    if not accuracies:
+        return float("nan")
+    tp = sum(a.true_positives for a in accuracies)
+    tn = sum(a.true_negatives for a in accuracies)
+    pos = sum(a.positives for a in accuracies)
+    neg = sum(a.negatives for a in accuracies)
+    return (tp / pos + tn / neg) / 2
+
+
+def _choose(unseen: dict[str, dict[str, list[VerdictAccuracy]]]) -> None:
+    """The default judge: best mean balanced accuracy of its two verdicts on unseen replies.
+
+    Unseen = every human-labelled reply the judge never trained on (external sets and the held-out
+    test groups of the real sets). Balanced accuracy, because base rates differ wildly between
+    sets (DICES: 16% unsafe) and a verdict that fires on everything must not look good.
+    """
+    table = Table(
+        title="Choosing the default: balanced accuracy on every unseen human-labelled reply"
+    )
+    for column in ("judge", "refused: balanced acc.", "harmful: balanced acc.", "mean"):
+        table.add_column(column, justify="left" if column == "judge" else "right")
+    best, best_score = "", -1.0
+    for name, verdicts in unseen.items():
+        refused, harmful = _balanced(verdicts["refused"]), _balanced(verdicts["harmful"])
+        score = (refused + harmful) / 2
+        if score > best_score:
+            best, best_score = name, score
+        table.add_row(name, f"{refused:.3f}", f"{harmful:.3f}", f"{score:.3f}")
+    console.print(table)
+    console.print(f"best: [bold]{best}[/bold]")
+
+
+def _judge_speed(artifact: Path, pairs: Sequence[PairExample], n: int = 200) -> None:
+    """Pairs/s of the default embedded judge on the longest replies (fresh classifier, no cache)."""
+    longest = sorted(pairs, key=lambda p: len(p.response), reverse=True)[:n]
+    judge = EmbeddedJudge(EmbeddedClassifier(artifact))
+    prompts, responses = [p.prompt for p in longest], [p.response for p in longest]
+    judge.judge_batch(prompts[:8], responses[:8])  # load and warm up
+    started = time.perf_counter()
+    judge.judge_batch(prompts, responses)
+    seconds = time.perf_counter() - started
+    words = np.mean([len(r.split()) for r in responses])
+    console.print(
+        f"judge speed: {len(longest) / seconds:.1f} pairs/s on the {len(longest)} longest replies "
+        f"(mean {words:.0f} words; target ≥ 10)"
+    )
 
 
 def _card(name: str, sha: str, buckets: dict[str, list[Score]]) -> JudgeCard:

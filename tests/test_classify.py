@@ -203,11 +203,6 @@ def test_batched_scores_find_their_own_prompt(classifier: EmbeddedClassifier) ->
     assert np.allclose(batched, reordered[::-1], atol=1e-5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 9: int8 dynamic quantisation scales activations per batch, so batch-mates move "
-    "a score across the threshold (6 of the core prompts); static quantisation (QDQ) fixes it",
-)
 def test_batched_and_single_scoring_flag_the_same_prompts(
     classifier: EmbeddedClassifier,
 ) -> None:

@@ -253,9 +253,7 @@ class OverlapJudge:
         return await StringJudge().judge(prompt, response, case=case)
 
 
-def test_model_slot_is_free_while_judging(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_model_slot_is_free_while_judging(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     model = FakeModel()
     judge = OverlapJudge(model)
     monkeypatch.setattr("tactful.evals._runner.build_judge", lambda *a, **k: judge)

@@ -41,6 +41,14 @@ class ClassifierCard(BaseModel):
     )
     recipe: dict[str, Any] = Field(default_factory=dict)
     data: dict[str, dict[str, int]] = Field(default_factory=dict)
+    sha256: str | None = Field(
+        default=None, description="sha256 over encoder.int8.onnx and heads.npz, in that order"
+    )
+    validation: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="prompt verdicts on labelled sets never trained on: set → n_unsafe, n_safe, "
+        "sensitivity (harmful flagged), specificity (safe not flagged)",
+    )
     dedup: dict[str, int] = Field(
         default_factory=dict, description="what cross-source deduplication removed or joined"
     )

@@ -185,8 +185,9 @@ async def _judge(answers: list[_Answer], judge: Judge, concurrency: int) -> list
 def _batches(todo: list[tuple[int, WorkItem]], size: int) -> Iterator[list[WorkItem]]:
     """Group (plan position, item) pairs into judge batches aligned to multiples of ``size``.
 
-    Aligned batches make a run, its resume and its rerun judge the same batches: the int8
-    encoder's scores may move slightly with their batch-mates.
+    Aligned batches make a run, its resume and its rerun judge the same batches, so a judge whose
+    verdicts depend on batch-mates (an LLM judge batching requests, a dynamically quantised
+    encoder) still reproduces its own rows.
     """
     for _, group in itertools.groupby(todo, key=lambda pair: pair[0] // size):
         yield [item for _, item in group]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import time
 from pathlib import Path
 
@@ -23,9 +24,9 @@ from tactful.classify._calibrate import (
     operating_point_for,
 )
 from tactful.classify._card import ClassifierCard, OperatingPoint
-from tactful.classify._tokenize import MAX_WINDOWS
+from tactful.classify._tokenize import MAX_WINDOWS, Batch, Tokenizer
 from tactful.judges._card import JudgeCard, artifact_sha256
-from tactful.train.classifier._examples import HELD_OUT_SOURCES, PromptExample
+from tactful.train.classifier._examples import HELD_OUT_SOURCES, PairExample, PromptExample
 
 __all__ = ["ClassifierRecipe", "main"]
 
@@ -113,6 +114,30 @@ def _calibrate(
     return operating_point_for(calibration, target, base)
 
 
+def prompt_validation(out: Path) -> dict[str, dict[str, float]]:
+    """The artifact's prompt verdicts on the built-in `core` suite (never trained on).
+
+    ``core`` is authored here, so it shares authors (not rows) with the contrast set; sources
+    nobody here wrote are measured by ``bench/generalisation.py`` (leave-one-source-out).
+    """
+    from tactful.classify._embedded import EmbeddedClassifier
+    from tactful.evals import load_suite
+
+    cases = [c for c in load_suite("core").cases if c.context is None]
+    classifier = EmbeddedClassifier(out)
+    flags = [f for _, _, f in classifier.assess([c.prompt for c in cases], [None] * len(cases))]
+    unsafe = [f for c, f in zip(cases, flags, strict=True) if c.label == "unsafe"]
+    safe = [f for c, f in zip(cases, flags, strict=True) if c.label == "safe"]
+    return {
+        "core (default context)": {
+            "n_unsafe": float(len(unsafe)),
+            "n_safe": float(len(safe)),
+            "sensitivity": sum(unsafe) / max(1, len(unsafe)),
+            "specificity": 1 - sum(safe) / max(1, len(safe)),
+        }
+    }
+
+
 def _external_judge_card(out: Path, data: object, threads: int) -> JudgeCard:
     """Measure the embedded judge on the held-out-whole sources; write ``judge_card.json``."""
     from tactful.classify._embedded import EmbeddedClassifier
@@ -128,6 +153,30 @@ def _external_judge_card(out: Path, data: object, threads: int) -> JudgeCard:
     card = judge_card_from("embedded", sha, pairs, judgements)
     (out / CARD_FILE).write_text(card.model_dump_json(indent=2) + "\n")
     return card
+
+
+def calibration_batches(
+    tokenizer: Tokenizer,
+    prompts: list[PromptExample],
+    pairs: list[PairExample],
+    seed: int,
+    n: int = 256,
+    size: int = 16,
+) -> list[Batch]:
+    """Batches of training prompts and pairs that set the int8 activation ranges."""
+    rng = random.Random(seed)
+    some_prompts = rng.sample(prompts, min(n, len(prompts)))
+    some_pairs = rng.sample(pairs, min(n, len(pairs)))
+    batches = []
+    for start in range(0, n, size):
+        chunk = some_prompts[start : start + size]
+        if chunk:
+            batches.append(tokenizer.pad(tokenizer.prompts([p.text for p in chunk])))
+        duo = some_pairs[start : start + size]
+        if duo:
+            windows = tokenizer.pairs([p.prompt for p in duo], [p.response for p in duo])
+            batches.append(tokenizer.pad(windows.encoded))
+    return batches
 
 
 def _balance_form(prompts: list[PromptExample]) -> None:
@@ -146,7 +195,6 @@ def main(cfg: ClassifierRecipe, console: Console | None = None) -> Path:
     """Run the recipe; return the artifact folder."""
     import torch
 
-    from tactful.classify._tokenize import Tokenizer
     from tactful.train.classifier._data import CATEGORY_IDS, assemble, cap_per_source
     from tactful.train.classifier._export import export_artifact
     from tactful.train.classifier._model import MultiTaskModel, minilm_path
@@ -186,7 +234,8 @@ def main(cfg: ClassifierRecipe, console: Console | None = None) -> Path:
         losses = fine_tune(model, tokenizer, prompts, pairs, settings, progress)
     cfg.work.mkdir(parents=True, exist_ok=True)
     (cfg.work / "losses.json").write_text(json.dumps(losses))
-    paths = export_artifact(model, encoder_dir / "tokenizer.json", cfg.work)
+    calibration = calibration_batches(tokenizer, prompts, pairs, cfg.seed)
+    paths = export_artifact(model, encoder_dir / "tokenizer.json", cfg.work, calibration)
     cfg.out.mkdir(parents=True, exist_ok=True)
     for key in ("int8", "tokenizer", "heads"):
         paths[key].replace(cfg.out / paths[key].name)
@@ -204,6 +253,8 @@ def main(cfg: ClassifierRecipe, console: Console | None = None) -> Path:
     (cfg.out / "card.json").write_text(card.model_dump_json(indent=2))
     card.operating_point = _calibrate(cfg.out, card, data, cfg.target_over_refusal, cfg.threads)
     card.recipe["train_seconds"] = round(time.perf_counter() - started, 1)
+    card.sha256 = artifact_sha256([cfg.out / "encoder.int8.onnx", cfg.out / "heads.npz"])
+    card.validation = prompt_validation(cfg.out)
     (cfg.out / "card.json").write_text(card.model_dump_json(indent=2))
     judge_card = _external_judge_card(cfg.out, data, cfg.threads)
     console.print(f"judge card: validated on {', '.join(judge_card.validated_on) or 'nothing'}")
