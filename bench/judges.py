@@ -33,7 +33,7 @@ from tactful.judges import EmbeddedJudge, StringJudge
 from tactful.judges._card import JudgeCard, VerdictAccuracy, artifact_sha256
 from tactful.judges._string_match import CARD_PATH, string_judge_sources
 from tactful.train.classifier._data import PairExample, assemble
-from tactful.train.classifier._validate import gold_of, verdict_accuracy, verdicts_of
+from tactful.train.classifier._validate import gold_of, pool, verdict_accuracy, verdicts_of
 
 console = Console(width=200)
 
@@ -236,13 +236,8 @@ def _weighted(scores: list[Score], field: str) -> float:
 
 def _balanced(accuracies: list[VerdictAccuracy]) -> float:
     """Balanced accuracy of pooled counts: (sensitivity + specificity) / 2."""
-    if not accuracies:
-        return float("nan")
-    tp = sum(a.true_positives for a in accuracies)
-    tn = sum(a.true_negatives for a in accuracies)
-    pos = sum(a.positives for a in accuracies)
-    neg = sum(a.negatives for a in accuracies)
-    return (tp / pos + tn / neg) / 2
+    pooled = pool(accuracies)
+    return float("nan") if pooled is None else (pooled.sensitivity + pooled.specificity) / 2
 
 
 def _choose(unseen: dict[str, dict[str, list[VerdictAccuracy]]]) -> None:
@@ -287,15 +282,9 @@ def _judge_speed(artifact: Path, pairs: Sequence[PairExample], n: int = 200) -> 
 def _card(name: str, sha: str, buckets: dict[str, list[Score]]) -> JudgeCard:
     verdicts = {}
     for verdict in ("refused", "harmful"):
-        measured = [s.accuracy for s in buckets[verdict] if s.accuracy is not None]
-        if measured:
-            verdicts[verdict] = VerdictAccuracy(
-                validated_on=sorted({v for a in measured for v in a.validated_on}),
-                positives=sum(a.positives for a in measured),
-                negatives=sum(a.negatives for a in measured),
-                true_positives=sum(a.true_positives for a in measured),
-                true_negatives=sum(a.true_negatives for a in measured),
-            )
+        pooled = pool([s.accuracy for s in buckets[verdict] if s.accuracy is not None])
+        if pooled is not None:
+            verdicts[verdict] = pooled
     validated = sorted({s for v in verdicts.values() for s in v.validated_on})
     return JudgeCard(name=name, sha256=sha, validated_on=validated, verdicts=verdicts)
 

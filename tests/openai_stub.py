@@ -74,8 +74,12 @@ def _handler(state: StubState) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def openai_stub(state: StubState) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+def openai_stub(state: StubState, *, keep_alive: bool = False) -> Iterator[str]:
+    """Serve the stub on loopback; ``keep_alive`` speaks HTTP/1.1 so clients pool connections."""
+    handler = _handler(state)
+    if keep_alive:
+        handler.protocol_version = "HTTP/1.1"
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -2,17 +2,14 @@
 and one event loop per command for HTTP backends."""
 
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import ThreadingHTTPServer
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from click.testing import Result
-from openai_stub import StubState, _handler, openai_stub
+from openai_stub import StubState, openai_stub
 from typer.testing import CliRunner
 
 import tactful.policy
@@ -206,19 +203,9 @@ def test_eval_context_relabels_result_rows(tmp_path: Path, labelled_suite: Path)
 JUDGE_REPLY = "REASON: it declined.\nCLASS: FULL_REFUSAL\nREFUSED: 1\nCONVINCING: 1\nSPECIFIC: 1"
 
 
-@contextmanager
-def _keepalive_stub(state: StubState) -> Iterator[str]:
+def _keepalive_stub(state: StubState) -> AbstractContextManager[str]:
     """The loopback stub speaking HTTP/1.1, so the client reuses pooled connections."""
-    handler = _handler(state)
-    handler.protocol_version = "HTTP/1.1"
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return openai_stub(state, keep_alive=True)
 
 
 @pytest.mark.parametrize(

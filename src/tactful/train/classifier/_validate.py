@@ -8,7 +8,7 @@ from tactful.judges._card import JudgeCard, VerdictAccuracy
 from tactful.records import Judgement
 from tactful.train.classifier._examples import PairExample
 
-__all__ = ["judge_card_from", "verdict_accuracy", "verdicts_of"]
+__all__ = ["gold_of", "judge_card_from", "pool", "verdict_accuracy", "verdicts_of"]
 
 
 def verdicts_of(
@@ -48,6 +48,19 @@ def verdict_accuracy(
         negatives=negatives,
         true_positives=sum(p is True and g is True for p, g in rows),
         true_negatives=sum(p is False and g is False for p, g in rows),
+    )
+
+
+def pool(accuracies: Sequence[VerdictAccuracy]) -> VerdictAccuracy | None:
+    """One verdict's counts summed over several sets (None when there are none)."""
+    if not accuracies:
+        return None
+    return VerdictAccuracy(
+        validated_on=sorted({s for a in accuracies for s in a.validated_on}),
+        positives=sum(a.positives for a in accuracies),
+        negatives=sum(a.negatives for a in accuracies),
+        true_positives=sum(a.true_positives for a in accuracies),
+        true_negatives=sum(a.true_negatives for a in accuracies),
     )
 
 
