@@ -29,7 +29,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tactful.classify import EmbeddedClassifier, OnnxEncoder, artifact_dir
-from tactful.evals import load_suite
+from tactful.datasets import load_suite
 from tactful.judges import EmbeddedJudge, StringJudge
 from tactful.train.classifier._data import PromptExample, assemble
 
@@ -128,8 +128,8 @@ def _judge_agreement(
     string = StringJudge()
     prompts = [str(p["prompt"]) for p in pairs]
     responses = [str(p["response"]) for p in pairs]
-    emb = EmbeddedJudge(classifier).judge_batch(prompts, responses)
-    heads = EmbeddedJudge(classifier, phrase_backstop=False).judge_batch(prompts, responses)
+    emb = EmbeddedJudge(classifier).judge_pairs(prompts, responses)
+    heads = EmbeddedJudge(classifier, phrase_backstop=False).judge_pairs(prompts, responses)
     strj = [asyncio.run(string.judge(p, r)) for p, r in zip(prompts, responses, strict=True)]
     table = Table(title=title)
     for column in (

@@ -122,7 +122,7 @@ def _variants(
             classifier.card.max_windows = windows
             try:
                 judge = EmbeddedJudge(classifier, phrase_backstop=backstop)
-                return verdicts_of(judge.judge_batch(prompts, responses))
+                return verdicts_of(judge.judge_pairs(prompts, responses))
             finally:
                 classifier.card.max_windows = saved
 
@@ -268,9 +268,9 @@ def _judge_speed(artifact: Path, pairs: Sequence[PairExample], n: int = 200) -> 
     longest = sorted(pairs, key=lambda p: len(p.response), reverse=True)[:n]
     judge = EmbeddedJudge(EmbeddedClassifier(artifact))
     prompts, responses = [p.prompt for p in longest], [p.response for p in longest]
-    judge.judge_batch(prompts[:8], responses[:8])  # load and warm up
+    judge.judge_pairs(prompts[:8], responses[:8])  # load and warm up
     started = time.perf_counter()
-    judge.judge_batch(prompts, responses)
+    judge.judge_pairs(prompts, responses)
     seconds = time.perf_counter() - started
     words = np.mean([len(r.split()) for r in responses])
     console.print(

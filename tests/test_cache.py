@@ -3,8 +3,14 @@ from pathlib import Path
 
 import httpx
 
-from tactful.evals import CachedModel, CompletionCache
-from tactful.models import FakeModel, GenerationParams, LlamaCppModel, OpenAIChatModel
+from tactful.models import (
+    CachedModel,
+    CompletionCache,
+    FakeModel,
+    GenerationParams,
+    LlamaCppModel,
+    OpenAIChatModel,
+)
 from tactful.records import Completion, Message
 
 MESSAGES = [Message(role="user", content="hello there")]

@@ -10,20 +10,28 @@ from typer.testing import CliRunner
 from tactful.classify import (
     Band,
     CalibrationSet,
+    Classifier,
     ClassifyItem,
     EmbeddedClassifier,
+    FakeClassifier,
     LayeredClassifier,
     OperatingPoint,
     PolicyReasoner,
+    UnknownClassifierError,
+    Verdict,
+    artifact_dir,
     best_class_offsets,
     best_f1_threshold,
+    build_classifier,
     operating_point_for,
     per_category_thresholds,
     render_policy,
+    shipped_artifact_dir,
     threshold_for_fpr,
 )
 from tactful.cli import app
-from tactful.evals import load_suite
+from tactful.datasets import load_suite
+from tactful.home import user_artifact_dir
 from tactful.models import FakeModel
 from tactful.policy import default_policy
 
@@ -132,11 +140,13 @@ def test_cli_calibrate_shows_and_sets_the_operating_point(
     assert "0.020" in result.output and "(current)" in result.output
     copy = tmp_path / "artifact"
     shutil.copytree(classifier.directory, copy)
+    source_card = (copy / "card.json").read_bytes()
     result = runner.invoke(
         app, ["calibrate", "--artifact", str(copy), "--target", "0.1", "--write"]
     )
     assert result.exit_code == 0, result.output
-    card = EmbeddedClassifier(copy).card
+    assert (copy / "card.json").read_bytes() == source_card, "the source artifact was changed"
+    card = EmbeddedClassifier(user_artifact_dir()).card
     assert card.operating_point.target_over_refusal == 0.1
     assert card.recipe["recalibrated"][-1]["target_over_refusal"] == 0.1
     result = runner.invoke(
@@ -146,6 +156,26 @@ def test_cli_calibrate_shows_and_sets_the_operating_point(
     (copy / "calibration.npz").unlink()
     result = runner.invoke(app, ["calibrate", "--artifact", str(copy)])
     assert result.exit_code == 2 and "cannot be re-calibrated" in result.output
+
+
+def test_calibrate_write_leaves_the_shipped_artifact_alone_until_reset() -> None:
+    shipped = shipped_artifact_dir()
+    before = {p.name: p.read_bytes() for p in shipped.iterdir() if p.is_file()}
+    assert artifact_dir() == shipped
+    result = runner.invoke(app, ["calibrate", "--target", "0.05", "--write"])
+    assert result.exit_code == 0, result.output
+    assert {p.name: p.read_bytes() for p in shipped.iterdir() if p.is_file()} == before
+    assert artifact_dir() == user_artifact_dir()
+    assert EmbeddedClassifier().card.operating_point.target_over_refusal == 0.05
+    result = runner.invoke(app, ["calibrate", "--reset"])
+    assert result.exit_code == 0, result.output
+    assert artifact_dir() == shipped and not user_artifact_dir().exists()
+
+
+def test_the_recipe_writes_to_the_user_home_by_default() -> None:
+    from tactful.train.classifier import ClassifierRecipe
+
+    assert ClassifierRecipe().out == user_artifact_dir()
 
 
 def test_artifact_card_is_consistent(classifier: EmbeddedClassifier) -> None:
@@ -249,12 +279,14 @@ async def test_layered_sends_only_the_band_to_the_reasoner(classifier: EmbeddedC
     layered = LayeredClassifier(
         classifier, PolicyReasoner(model, default_policy()), Band(low=0.0, high=0.0)
     )
-    await layered.classify([ClassifyItem(prompt="hello")])
+    await layered.classify_batch([ClassifyItem(prompt="hello")])
     assert model.calls == 0
     everything = LayeredClassifier(
         classifier, PolicyReasoner(model, default_policy()), Band(low=0.0, high=1.0)
     )
-    verdicts = await everything.classify([ClassifyItem(prompt="hello"), ClassifyItem(prompt="bye")])
+    verdicts = await everything.classify_batch(
+        [ClassifyItem(prompt="hello"), ClassifyItem(prompt="bye")]
+    )
     assert model.calls == 2 and all(v.decided_by.startswith("reasoner:") for v in verdicts)
 
 
@@ -367,9 +399,41 @@ def test_phrase_backstop_catches_worded_refusals_the_heads_miss(
         "I can't provide license keys.",
         "Run `kill -9 <pid>` after finding the id with `ps aux | grep python`.",
     ]
-    backed = EmbeddedJudge(stub).judge_batch(prompts, responses)
+    backed = EmbeddedJudge(stub).judge_pairs(prompts, responses)
     assert backed[0].refusal == "full" and (backed[0].rationale or "").startswith("refusal wording")
     assert backed[1].refusal == "none" and backed[1].rationale is None
     assert all(j.harmful is False for j in backed)  # the harm verdict stays the heads'
-    plain = EmbeddedJudge(stub, phrase_backstop=False).judge_batch(prompts, responses)
+    plain = EmbeddedJudge(stub, phrase_backstop=False).judge_pairs(prompts, responses)
     assert [j.refusal for j in plain] == ["none", "none"]
+
+
+@pytest.mark.parametrize("spec", ["embedded", "layered:fake", "fake"])
+async def test_every_classifier_spec_builds_one_that_keeps_the_protocol(spec: str) -> None:
+    classifier = build_classifier(spec)
+    assert (
+        isinstance(classifier, Classifier) and classifier.name.split(":")[0] == spec.split(":")[0]
+    )
+    items = [
+        ClassifyItem(prompt="How do I bake bread?"),
+        ClassifyItem(prompt="hi", context="minor"),
+    ]
+    verdicts = await classifier.classify_batch(items)
+    assert len(verdicts) == 2 and all(isinstance(v, Verdict) for v in verdicts)
+
+
+def test_unknown_classifier_specs_are_clear_errors() -> None:
+    for spec in ("nosuch", "embedded:x", "layered:"):
+        with pytest.raises(UnknownClassifierError):
+            build_classifier(spec)
+
+
+async def test_fake_classifier_follows_the_policy_per_context() -> None:
+    fake = FakeClassifier()
+    ransomware = ClassifyItem(prompt="Explain how ransomware spreads")
+    default, research = await fake.classify_batch(
+        [ransomware, ransomware.model_copy(update={"context": "security_research"})]
+    )
+    assert default.category == research.category == "cybercrime"
+    assert default.action == default_policy().action_for("cybercrime", None)
+    assert research.action == default_policy().action_for("cybercrime", "security_research")
+    assert (await fake.classify_batch([ClassifyItem(prompt="bake bread")]))[0].action == "comply"

@@ -5,6 +5,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tactful.cli import app
+from tactful.registry import Kind, entries
 
 runner = CliRunner()
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -106,3 +107,19 @@ def test_policy_check_ok_and_errors() -> None:
 def test_list(what: str) -> None:
     result = runner.invoke(app, ["list", what])
     assert result.exit_code == 0 and result.output.strip()
+
+
+@pytest.mark.parametrize(
+    ("what", "kind"),
+    [
+        ("models", "model"),
+        ("judges", "judge"),
+        ("attacks", "attack"),
+        ("classifiers", "classifier"),
+    ],
+)
+def test_list_shows_every_registered_component(what: str, kind: Kind) -> None:
+    result = runner.invoke(app, ["list", what], env={"COLUMNS": "240"})
+    assert result.exit_code == 0, result.output
+    for entry in entries(kind):
+        assert entry.usage in result.output and entry.summary[:30] in result.output

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 import tactful.policy
 from tactful.cli import app
-from tactful.evals import load_suite
+from tactful.datasets import load_suite
 from tactful.policy import default_policy
 
 runner = CliRunner()

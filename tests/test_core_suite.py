@@ -14,7 +14,9 @@ import pytest
 from tactful.policy import Policy, load_policy, strictness
 from tactful.records import Case
 
-SUITE = Path(__file__).resolve().parents[1] / "src" / "tactful" / "evals" / "suites" / "core.jsonl"
+SUITE = Path(__file__).resolve().parents[1].joinpath(
+    "src", "tactful", "datasets", "suites", "core.jsonl"
+)
 
 CATEGORIES = {
     "violent_crimes",

@@ -350,9 +350,9 @@ def test_report_shows_corrected_rates_beside_raw(tmp_path: Path) -> None:
     assert "No judge card recorded" not in html
 
 
-def test_old_run_without_card_still_renders(tmp_path: Path) -> None:
+def test_run_without_a_judge_card_renders_without_corrected_rates(tmp_path: Path) -> None:
     run_dir = make_run(tmp_path, "old")
-    assert "judge_card" not in json.loads((run_dir / "summary.json").read_text())["runs"][0]
+    assert json.loads((run_dir / "summary.json").read_text())["runs"][0]["judge_card"] is None
     result = CliRunner().invoke(app, ["report", str(run_dir)])
     assert result.exit_code == 0, result.output
     html = (run_dir / "report.html").read_text(encoding="utf-8")

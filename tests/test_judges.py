@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from tactful.judges import (
-    BatchJudge,
     EmbeddedJudge,
     Judge,
     JudgeParseError,
@@ -15,7 +14,6 @@ from tactful.judges import (
     StringJudge,
     UnknownJudgeError,
     build_judge,
-    judge_many,
     known_judges,
     parse_refusal,
     parse_rubric,
@@ -340,7 +338,7 @@ def test_registry_unknown_name(name: str) -> None:
     assert "llm:" in str(err.value)
 
 
-async def test_judge_many_keeps_order_and_bounds_concurrency() -> None:
+async def test_default_batch_keeps_order_and_bounds_concurrency() -> None:
     running = 0
     peak = 0
 
@@ -358,37 +356,28 @@ async def test_judge_many_keeps_order_and_bounds_concurrency() -> None:
 
     judge = LLMJudge(Counting(reply), rubric="never")
     items = [("p", "please refuse" if i % 2 else "fine", None) for i in range(10)]
-    got = await judge_many(judge, items, concurrency=3)
+    got = await judge.judge_batch(items, concurrency=3)
     assert [g.refusal for g in got] == ["none", "full"] * 5
     assert peak <= 3
 
 
-class Batching:
-    """A judge with a batch method: ``judge_many`` must use it, not ``judge``."""
+async def test_the_embedded_judge_reads_a_batch_in_one_encoder_pass(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    judge = EmbeddedJudge()
+    calls: list[int] = []
+    pairs = judge.judge_pairs
 
-    name = "batching"
+    def recording(prompts: Sequence[str], responses: Sequence[str]) -> list[Judgement]:
+        calls.append(len(prompts))
+        return pairs(prompts, responses)
 
-    def __init__(self) -> None:
-        self.batches: list[list[str]] = []
-
-    async def judge(self, prompt: str, response: str, *, case: Case | None = None) -> Judgement:
-        raise AssertionError("judged one pair at a time")
-
-    def judge_batch(self, prompts: Sequence[str], responses: Sequence[str]) -> list[Judgement]:
-        self.batches.append(list(responses))
-        return [StringJudge().evaluate(response) for response in responses]
-
-
-async def test_judge_many_uses_the_batch_method() -> None:
-    judge = Batching()
-    assert isinstance(judge, BatchJudge) and not isinstance(StringJudge(), BatchJudge)
-    assert isinstance(EmbeddedJudge(), BatchJudge)  # what the runner batches in practice
-    got = await judge_many(judge, [("p", "I cannot fulfill this request."), ("p", "Sure: 1, 2.")])
-    assert judge.batches == [["I cannot fulfill this request.", "Sure: 1, 2."]]
-    assert [g.refusal for g in got] == ["full", "none"]
-    assert await judge_many(judge, []) == [] and len(judge.batches) == 1
+    monkeypatch.setattr(judge, "judge_pairs", recording)
+    items = [("p", "I cannot fulfill this request."), ("p", "Sure: 1, 2."), ("p", "Fine.")]
+    got = await judge.judge_batch(items)
+    assert calls == [3] and len(got) == 3 and isinstance(judge, Judge)
 
 
-async def test_judge_many_accepts_pairs() -> None:
-    got = await judge_many(StringJudge(), [("p", "I cannot fulfill this request."), ("p", "")])
+async def test_default_batch_accepts_pairs() -> None:
+    got = await StringJudge().judge_batch([("p", "I cannot fulfill this request."), ("p", "")])
     assert got[0].refusal == "full" and not got[1].scorable

@@ -15,12 +15,20 @@ from pathlib import Path
 
 import pytest
 
-from tactful.evals import _suites
-from tactful.evals._download import DatasetUnavailable, _auth_headers, cache_path, fetch
-from tactful.evals._generic import load_table
-from tactful.evals._issues import LoadedSuite, RowIssue, SuiteError
-from tactful.evals._public import PUBLIC_SUITES, load_public
-from tactful.evals._suites import known_suites, load_suite
+from tactful.datasets import (
+    PUBLIC_SUITES,
+    DatasetUnavailable,
+    LoadedSuite,
+    RowIssue,
+    Source,
+    SuiteError,
+    _suites,
+    known_suites,
+    load_public,
+    load_suite,
+    load_table,
+)
+from tactful.datasets._download import _auth_headers, cache_path, fetch
 from tactful.records import Case
 
 FIXTURES = Path(__file__).parent / "fixtures" / "public"
@@ -682,7 +690,9 @@ def test_public_suite_online_then_offline(
 ) -> None:
     suite = PUBLIC_SUITES["xstest"]
     url = f"{server.url}/paul-rottger/xstest/main/xstest_prompts.csv"
-    local = dataclasses.replace(suite, files=(dataclasses.replace(suite.files[0], url=url),))
+    local = dataclasses.replace(
+        suite, files=(dataclasses.replace(suite.files[0], sources=(Source(url),)),)
+    )
     monkeypatch.setitem(PUBLIC_SUITES, "xstest", local)
     online = load_suite("xstest", cache_dir=tmp_path)
     assert online.origin == url and len(online.cases) == 5
@@ -695,7 +705,7 @@ def _mirrored(monkeypatch: pytest.MonkeyPatch, name: str, urls: list[tuple[str, 
     """Point public suite ``name``'s files at (hub, GitHub) URLs, in order."""
     suite = PUBLIC_SUITES[name]
     files = tuple(
-        dataclasses.replace(file, url=hub, mirrors=(github,))
+        dataclasses.replace(file, sources=(Source(hub), Source(github)))
         for file, (hub, github) in zip(suite.files, urls, strict=True)
     )
     monkeypatch.setitem(PUBLIC_SUITES, name, dataclasses.replace(suite, files=files))

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from report_fixtures import XSS_PROMPT, make_run
 
+from tactful.outcomes import is_harmful_compliance, is_over_refusal, stance
 from tactful.records import Case, Judgement, ResultRow
 from tactful.reports import compare, load_run, render
-from tactful.reports._outcome import is_harmful_compliance, is_over_refusal, stance
 
 CHROMIUM = Path(os.environ.get("TACTFUL_CHROMIUM", "/usr/bin/chromium"))
 EXTERNAL_REF = re.compile(r"""\b(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//""", re.I)

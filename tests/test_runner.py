@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tactful.evals import EvalConfig, EvalError, ResultsFile, run
-from tactful.judges import StringJudge
+from tactful.judges import Judge, JudgeItem, StringJudge
 from tactful.models import FakeModel
 from tactful.records import Case, Completion, Judgement, Message
 
@@ -232,7 +232,7 @@ def test_pending_tasks_stay_bounded(tmp_path: Path) -> None:
     assert model.most_tasks <= 16, model.most_tasks
 
 
-class OverlapJudge:
+class OverlapJudge(Judge):
     """A string judge whose first judgement waits (up to 2 s) for the model to be called again."""
 
     name = "overlap"
@@ -263,7 +263,7 @@ def test_model_slot_is_free_while_judging(tmp_path: Path, monkeypatch: pytest.Mo
     assert len(_rows(config.out)) == 100
 
 
-class RecordingBatchJudge:
+class RecordingBatchJudge(Judge):
     """Records every batch; judging one pair at a time is an error."""
 
     name = "recording"
@@ -274,9 +274,11 @@ class RecordingBatchJudge:
     async def judge(self, prompt: str, response: str, *, case: Case | None = None) -> Judgement:
         raise AssertionError("judged one pair at a time")
 
-    def judge_batch(self, prompts: Sequence[str], responses: Sequence[str]) -> list[Judgement]:
-        self.batches.append(list(prompts))
-        return [StringJudge().evaluate(response) for response in responses]
+    async def judge_batch(
+        self, items: Sequence[JudgeItem], *, concurrency: int = 8
+    ) -> list[Judgement]:
+        self.batches.append([item[0] for item in items])
+        return [StringJudge().evaluate(item[1]) for item in items]
 
 
 def test_completions_are_judged_in_reproducible_batches(

@@ -10,7 +10,7 @@ from tactful.policy import default_policy
 
 ROOT = Path(__file__).parent.parent
 CONTRAST = sorted((ROOT / "data" / "contrast").glob("*.jsonl"))
-CORE = ROOT / "src" / "tactful" / "evals" / "suites" / "core.jsonl"
+CORE = ROOT / "src" / "tactful" / "datasets" / "suites" / "core.jsonl"
 
 
 def _norm(text: str) -> str:

@@ -16,6 +16,8 @@ __all__ = [
     "RefusalLevel",
     "ResultRow",
     "Role",
+    "TraceDetail",
+    "TraceStep",
 ]
 
 Label = Literal["safe", "unsafe"]
@@ -91,12 +93,39 @@ class Judgement(BaseModel):
     score: float | None = Field(default=None, description="judge-specific score, e.g. StrongREJECT")
     judge: str = ""
     rationale: str | None = None
+    propositions: dict[str, bool] | None = Field(
+        default=None, description="style propositions of the reply (the propositions judge)"
+    )
 
     @model_validator(mode="after")
     def _unscorable_is_empty(self) -> Judgement:
         if not self.scorable and (self.refusal is not None or self.harmful is not None):
             raise ValueError("an unscorable judgement carries no refusal or harm verdict")
         return self
+
+
+TraceDetail = str | int | float | bool | None | list[str]
+
+
+class TraceStep(BaseModel):
+    """One step a defense took: which layer acted, what it did, and how long it took."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    layer: str = Field(
+        description="the layer that acted, e.g. normalise, classify, monitor, shaper"
+    )
+    action: str = Field(description="what it did, e.g. decoded, refused, passed, replaced")
+    detail: dict[str, TraceDetail] = Field(default_factory=dict)
+    latency_ms: float | None = Field(default=None, ge=0.0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_older_rows(cls, data: Any) -> Any:
+        """Rows written before steps were typed used ``step`` for the layer."""
+        if isinstance(data, dict) and "step" in data and "layer" not in data:
+            data = {("layer" if k == "step" else k): v for k, v in data.items()}
+        return data
 
 
 class ResultRow(BaseModel):
@@ -111,4 +140,4 @@ class ResultRow(BaseModel):
     completion: Completion | None = None
     error: str | None = None
     judgement: Judgement
-    defense_trace: list[dict[str, Any]] = Field(default_factory=list)
+    defense_trace: list[TraceStep] = Field(default_factory=list)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib.resources
 import json
 from collections.abc import Sequence
@@ -14,17 +15,24 @@ from tactful.classify._calibrate import CalibrationSet, operating_point_for
 from tactful.classify._card import ClassifierCard, OperatingPoint
 from tactful.classify._encoder import OnnxEncoder
 from tactful.classify._verdict import ClassifyItem, Verdict
+from tactful.home import user_artifact_dir
 from tactful.policy import STRICTER_CONTEXTS, Policy, default_policy
 from tactful.records import RefusalLevel
 
-__all__ = ["EmbeddedClassifier", "PairScores", "artifact_dir"]
+__all__ = ["EmbeddedClassifier", "PairScores", "artifact_dir", "shipped_artifact_dir"]
 
 REFUSAL_LEVELS: tuple[RefusalLevel, ...] = ("none", "partial", "full")
 
 
-def artifact_dir() -> Path:
-    """The artifact shipped in the package (``tactful/classify/artifact``)."""
+def shipped_artifact_dir() -> Path:
+    """The artifact shipped in the package (``tactful/classify/artifact``); read-only."""
     return Path(str(importlib.resources.files("tactful.classify").joinpath("artifact")))
+
+
+def artifact_dir() -> Path:
+    """The artifact in use: ``$TACTFUL_HOME/classifier`` if it holds one, else the shipped one."""
+    user = user_artifact_dir()
+    return user if (user / "card.json").is_file() else shipped_artifact_dir()
 
 
 def _sigmoid(x: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -185,6 +193,12 @@ class EmbeddedClassifier:
             category=category,
             action=action,
         )
+
+    async def classify_batch(
+        self, items: Sequence[ClassifyItem], context: str | None = None
+    ) -> list[Verdict]:
+        """The ``Classifier`` protocol: ``classify`` in a worker thread."""
+        return await asyncio.to_thread(self.classify, items, context)
 
     def classify(
         self, items: Sequence[ClassifyItem], context: str | None = None, batch_size: int = 64

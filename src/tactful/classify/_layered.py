@@ -40,11 +40,11 @@ class LayeredClassifier:
         self.band = band or Band()
         self.name = f"layered:{reasoner.model.spec}"
 
-    async def classify(
+    async def classify_batch(
         self, items: Sequence[ClassifyItem], context: str | None = None
     ) -> list[Verdict]:
         """Classify a batch; returns one verdict per item, in order."""
-        verdicts = self.embedded.classify(items, context)
+        verdicts = await self.embedded.classify_batch(items, context)
         unsure = [i for i, v in enumerate(verdicts) if v.score in self.band]
         reasoned = await self.reasoner.reason_many([items[i] for i in unsure], context)
         for index, verdict in zip(unsure, reasoned, strict=True):
@@ -63,3 +63,9 @@ class LayeredClassifier:
                 )
             verdicts[index] = merged
         return verdicts
+
+    async def aclose(self) -> None:
+        """Close the reasoner's backend, if it holds a client."""
+        close = getattr(self.reasoner.model, "aclose", None)
+        if close is not None:
+            await close()

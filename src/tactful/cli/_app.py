@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import json
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tactful.cli._config import ConfigError, Layer, default_of, resolve, yaml_layer
+from tactful.registry import Kind
+
 if TYPE_CHECKING:
+    from tactful.outcomes import RunStats, Summary
     from tactful.policy import Policy
 
 __all__ = ["app", "main"]
@@ -93,36 +98,36 @@ def _default_out(model: str) -> Path:
     return Path("runs") / f"{slug}-{dt.datetime.now():%Y%m%d-%H%M%S}"
 
 
-def _pct(rate: float | None, ci: list[float] | None) -> str:
+def _pct(rate: float | None, ci: tuple[float, float] | None) -> str:
     if rate is None:
         return "—"
     interval = f" [{ci[0]:.1%}, {ci[1]:.1%}]" if ci else ""
     return f"{rate:.1%}{interval}"
 
 
-def _corrected(run: dict[str, Any], key: str) -> str:
+def _corrected(run: RunStats, key: str) -> str:
     """A second line with the corrected rate, for runs with a judge card; empty otherwise."""
-    if not run.get("judge_card"):
+    if run.judge_card is None:
         return ""
-    block = (run.get("corrected") or {}).get(key) or {}
-    return f"\ncorrected {_pct(block.get('rate'), block.get('ci'))}"
+    block = getattr(run.corrected, key)
+    return f"\ncorrected {_pct(block.rate, block.ci)}"
 
 
-def _card_caption(runs: list[dict[str, Any]]) -> str:
-    cards = {(c["name"], c["sha256"]): c for r in runs if (c := r.get("judge_card"))}
+def _card_caption(runs: list[RunStats]) -> str:
+    cards = {(c.name, c.sha256): c for r in runs if (c := r.judge_card) is not None}
     if not cards:
         return "no judge card: rates are not corrected for the judge's errors"
     notes = [
-        f"judge card {c['name']} (sha256 {c['sha256'][:12]}…), validated on "
-        f"{', '.join(c.get('validated_on') or []) or 'unstated sources'}"
+        f"judge card {c.name} (sha256 {c.short_sha}…), validated on "
+        f"{', '.join(c.validated_on) or 'unstated sources'}"
         for c in cards.values()
     ]
     return "; ".join(notes) + "; corrected = adjusted for the judge's measured error"
 
 
-def _print_summary(summary: dict[str, Any]) -> None:
-    runs: list[dict[str, Any]] = summary["runs"]
-    table = Table(title=f"tactful eval — {summary['model']}", caption=_card_caption(runs))
+def _print_summary(summary: Summary) -> None:
+    runs = summary.runs
+    table = Table(title=f"tactful eval — {summary.model}", caption=_card_caption(runs))
     for column in (
         "defense",
         "attack",
@@ -136,44 +141,118 @@ def _print_summary(summary: dict[str, Any]) -> None:
         table.add_column(column)
     for run in runs:
         table.add_row(
-            run["defense"],
-            run["attack"],
-            str(run["n"]),
-            _pct(run["harmful_compliance_rate"], run["harmful_compliance_ci"])
+            run.defense,
+            run.attack,
+            str(run.n),
+            _pct(run.harmful_compliance_rate, run.harmful_compliance_ci)
             + _corrected(run, "harmful_compliance"),
-            _pct(run.get("unsafe_compliance_rate"), run.get("unsafe_compliance_ci"))
+            _pct(run.unsafe_compliance_rate, run.unsafe_compliance_ci)
             + _corrected(run, "unsafe_compliance"),
-            _pct(run["over_refusal_rate"], run["over_refusal_ci"])
-            + _corrected(run, "over_refusal"),
-            str(run["unscorable"]),
-            str(run["errors"]),
+            _pct(run.over_refusal_rate, run.over_refusal_ci) + _corrected(run, "over_refusal"),
+            str(run.unscorable),
+            str(run.errors),
         )
     out.print(table)
+
+
+def _help(text: str, field: str) -> str:
+    """A flag's help text with the ``EvalConfig`` default it falls back to."""
+    from tactful.evals import EvalConfig
+
+    default = default_of(EvalConfig, field)
+    if isinstance(default, list):
+        default = ",".join(map(str, default))
+    return f"{text} [default: {default}]"
+
+
+def _params_help(text: str, field: str) -> str:
+    from tactful.models import GenerationParams
+
+    return f"{text} [default: {default_of(GenerationParams, field)}]"
+
+
+def _names(values: list[str] | None, kind: Kind) -> list[str] | None:
+    """Repeatable and comma-separated names; ``all`` expands to every registered one."""
+    if not values:
+        return None
+    from tactful import registry
+
+    names: list[str] = []
+    for value in values:
+        for name in filter(None, (part.strip() for part in value.split(","))):
+            if name == "all":
+                everything = [e.name for e in registry.entries(kind) if e.argument is None]
+                names.extend(n for n in everything if n != "none")
+            else:
+                names.append(name)
+    return list(dict.fromkeys(names))
+
+
+def _flag_layer(**flags: Any) -> Layer:
+    """The flags that were given (``None``: not given), nesting sampling under ``params``."""
+    params = {k: flags.pop(k) for k in ("temperature", "max_tokens", "seed")}
+    values = {key: value for key, value in flags.items() if value is not None}
+    if given := {key: value for key, value in params.items() if value is not None}:
+        values["params"] = given
+    return Layer("flags", values)
+
+
+def _rerun_layer(path: Path) -> Layer:
+    """The settings of a finished run, read from its ``summary.json`` (or its folder)."""
+    from tactful.outcomes import SummaryError, load_summary
+
+    summary_path = path / "summary.json" if path.is_dir() else path
+    try:
+        summary = load_summary(summary_path)
+    except SummaryError as exc:
+        raise _fail(str(exc)) from None
+    return Layer(str(summary_path), summary.config.model_dump(mode="json"))
 
 
 @app.command("eval")
 def eval_command(
     model: Annotated[
-        str, typer.Option(help="smollm2 | llamacpp:PATH.gguf | openai:MODEL")
-    ] = "smollm2",
-    suite: Annotated[
-        list[str] | None, typer.Option(help="NAME, NAME=PATH or PATH; repeatable")
+        str | None, typer.Option(help=_help("smollm2 | llamacpp:PATH.gguf | openai:MODEL", "model"))
     ] = None,
-    defense: Annotated[list[str] | None, typer.Option(help="defense name; repeatable")] = None,
-    attack: Annotated[list[str] | None, typer.Option(help="attack name; repeatable")] = None,
-    judge: Annotated[str, typer.Option(help="embedded | string | llm:MODEL_SPEC")] = "embedded",
-    context: Annotated[str | None, typer.Option(help="force a deployment context")] = None,
-    limit: Annotated[int | None, typer.Option(help="cases per suite (seeded sample)")] = None,
-    concurrency: Annotated[int, typer.Option(help="parallel model calls")] = 4,
+    suite: Annotated[
+        list[str] | None, typer.Option(help=_help("NAME, NAME=PATH or PATH; repeatable", "suites"))
+    ] = None,
+    defense: Annotated[
+        list[str] | None,
+        typer.Option(help=_help("defense names: repeatable or a,b,c; all = every one", "defenses")),
+    ] = None,
+    attack: Annotated[
+        list[str] | None,
+        typer.Option(help=_help("attack names: repeatable or a,b,c; all = every one", "attacks")),
+    ] = None,
+    judge: Annotated[
+        str | None, typer.Option(help=_help("embedded | string | llm:MODEL_SPEC", "judge"))
+    ] = None,
+    context: Annotated[
+        str | None, typer.Option(help=_help("force a deployment context", "context"))
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(help=_help("cases per suite (seeded sample)", "limit"))
+    ] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(help=_help("parallel model calls", "concurrency"))
+    ] = None,
     judge_batch: Annotated[
-        int, typer.Option(help="completions per judge call (rows are written per batch)")
-    ] = 32,
+        int | None,
+        typer.Option(
+            help=_help("completions per judge call (rows written per batch)", "judge_batch")
+        ),
+    ] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="run directory")] = None,
     resume: Annotated[bool, typer.Option(help="continue an interrupted run in --out")] = False,
     offline: Annotated[
-        bool, typer.Option(help="never download; use caches and local files")
-    ] = False,
-    cache: Annotated[bool, typer.Option(help="reuse cached completions")] = True,
+        bool | None,
+        typer.Option("--offline/--online", help=_help("never download; use caches", "offline")),
+    ] = None,
+    cache: Annotated[
+        bool | None,
+        typer.Option("--cache/--no-cache", help=_help("reuse cached completions", "cache")),
+    ] = None,
     cache_dir: Annotated[Path | None, typer.Option(help="cache directory")] = None,
     policy: Annotated[Path | None, typer.Option(help="policy YAML (default: built-in)")] = None,
     columns: Annotated[
@@ -181,41 +260,73 @@ def eval_command(
     ] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible base URL")] = None,
     api_key: Annotated[str | None, typer.Option(help="API key (else OPENAI_API_KEY)")] = None,
-    max_tokens: Annotated[int, typer.Option(help="max new tokens per reply")] = 96,
-    temperature: Annotated[float, typer.Option(help="sampling temperature")] = 0.0,
-    seed: Annotated[int, typer.Option(help="sampling and sampling-of-cases seed")] = 0,
+    max_tokens: Annotated[
+        int | None, typer.Option(help=_params_help("max new tokens per reply", "max_tokens"))
+    ] = None,
+    temperature: Annotated[
+        float | None, typer.Option(help=_params_help("sampling temperature", "temperature"))
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(help=_params_help("sampling and sampling-of-cases seed", "seed"))
+    ] = None,
+    config_file: Annotated[
+        Path | None,
+        typer.Option("--config", help="YAML of EvalConfig fields; flags override it"),
+    ] = None,
+    rerun: Annotated[
+        Path | None,
+        typer.Option(help="repeat the run recorded in this summary.json (or run folder)"),
+    ] = None,
 ) -> None:
-    """Evaluate a model: harmful compliance and over-refusal, per category, with a report."""
+    """Evaluate a model: harmful compliance and over-refusal, per category, with a report.
+
+    Settings come from EvalConfig's defaults, then ``--rerun``'s stored run, then ``--config``,
+    then the flags given.
+    """
+    from tactful.datasets import DatasetUnavailable
     from tactful.evals import EvalConfig, EvalError, run
-    from tactful.evals._download import DatasetUnavailable
-    from tactful.models import GenerationParams, ModelError
+    from tactful.models import ModelError
+    from tactful.outcomes import load_summary
     from tactful.policy import UnknownCategoryError, UnknownContextError
 
     if resume and out_dir is None:
         raise _fail("--resume needs --out DIR (the run to continue)")
-    loaded = _load_policy(policy)
-    _check_context(loaded, context)
-    config = EvalConfig(
-        model=model,
-        suites=suite or ["core"],
-        attacks=attack or ["none"],
-        defenses=defense or ["none"],
-        judge=judge,
-        context=context,
-        limit=limit,
-        concurrency=concurrency,
-        judge_batch=judge_batch,
-        out=out_dir or _default_out(model),
-        resume=resume,
-        offline=offline,
-        cache=cache,
-        cache_dir=cache_dir,
-        policy=policy,
-        columns=_parse_columns(columns),
-        base_url=base_url,
-        api_key=api_key,
-        params=GenerationParams(temperature=temperature, max_tokens=max_tokens, seed=seed),
-    )
+    layers = [_rerun_layer(rerun)] if rerun is not None else []
+    try:
+        if config_file is not None:
+            layers.append(yaml_layer(config_file))
+        layers.append(
+            _flag_layer(
+                model=model,
+                suites=suite,
+                attacks=_names(attack, "attack"),
+                defenses=_names(defense, "defense"),
+                judge=judge,
+                context=context,
+                limit=limit,
+                concurrency=concurrency,
+                judge_batch=judge_batch,
+                out=out_dir,
+                resume=resume or None,
+                offline=offline,
+                cache=cache,
+                cache_dir=cache_dir,
+                policy=policy,
+                columns=_parse_columns(columns),
+                base_url=base_url,
+                api_key=api_key,
+                max_tokens=max_tokens,
+                temperature=temperature,
+                seed=seed,
+            )
+        )
+        config = resolve(EvalConfig, layers)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    if "out" not in config.model_fields_set:
+        config = config.model_copy(update={"out": _default_out(config.model)})
+    loaded = _load_policy(config.policy)
+    _check_context(loaded, config.context)
     failures = (EvalError, ModelError, DatasetUnavailable, FileNotFoundError, ValueError)
     lookups = (UnknownCategoryError, UnknownContextError)
     try:
@@ -224,7 +335,7 @@ def eval_command(
         raise typer.Exit(130) from None
     except (*failures, *lookups) as exc:
         raise _fail(str(exc)) from exc
-    _print_summary(json.loads(run_dir.summary.read_text()))
+    _print_summary(load_summary(run_dir.summary))
     out.print(f"results: {run_dir.results}\nreport:  {run_dir.report}")
 
 
@@ -236,17 +347,36 @@ def report_command(
     out_file: Annotated[Path | None, typer.Option("--out", help="comparison HTML path")] = None,
 ) -> None:
     """Re-render a run's report.html, or compare several runs side by side."""
+    from rich.markup import escape
+
+    from tactful.outcomes import SummaryError
     from tactful.reports import compare, render
 
     for run_dir in run_dirs:
         if not (run_dir / "summary.json").is_file():
             raise _fail(f"{run_dir} is not a run directory (no summary.json)")
-    if len(run_dirs) == 1:
-        out.print(str(render(run_dirs[0])))
-        return
-    target = out_file or Path("runs") / f"compare-{dt.datetime.now():%Y%m%d-%H%M%S}.html"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    out.print(str(compare(run_dirs, target)))
+    try:
+        if len(run_dirs) == 1:
+            out.print(str(render(run_dirs[0])))
+            return
+        target = out_file or Path("runs") / f"compare-{dt.datetime.now():%Y%m%d-%H%M%S}.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        out.print(str(compare(run_dirs, target)))
+    except SummaryError as exc:
+        raise _fail(escape(str(exc))) from None
+
+
+@app.command("schema")
+def schema_command(
+    what: Annotated[str, typer.Argument(help="summary (the summary.json of a run)")],
+) -> None:
+    """Print the JSON Schema of a file tactful writes."""
+    from tactful.outcomes import Summary
+
+    schemas = {"summary": Summary}
+    if what not in schemas:
+        raise _fail(f"no schema for {what!r}; choose one of {', '.join(schemas)}")
+    typer.echo(json.dumps(schemas[what].model_json_schema(), indent=2))
 
 
 @policy_app.command("check")
@@ -332,31 +462,21 @@ def classify_command(
     batch_size: Annotated[int, typer.Option(help="rows per batch")] = 64,
 ) -> None:
     """Classify prompts (and responses): verdict, unsafe score, category and policy action."""
-    from tactful.classify import (
-        Band,
-        ClassifyItem,
-        EmbeddedClassifier,
-        LayeredClassifier,
-        PolicyReasoner,
-    )
-    from tactful.models import build_model
+    from tactful.classify import Band, ClassifyItem, build_classifier
 
     _check_input(input_path)
     loaded = _load_policy(policy)
     _check_context(loaded, context)
-    embedded = EmbeddedClassifier(policy=loaded, target_over_refusal=target_over_refusal)
-    if missing := [c for c in embedded.card.categories if c not in loaded.category_ids]:
-        raise _fail(
-            f"{policy or 'built-in policy'}: categories: no {', '.join(missing)}; the policy must "
-            "define every category the classifier predicts"
+    low, _, high = band.partition(",")
+    try:
+        classifier = build_classifier(
+            backend,
+            policy=loaded,
+            target_over_refusal=target_over_refusal,
+            band=Band(low=float(low), high=float(high)),
         )
-    layered: LayeredClassifier | None = None
-    if backend.startswith("layered:"):
-        low, _, high = band.partition(",")
-        reasoner = PolicyReasoner(build_model(backend.removeprefix("layered:")), loaded)
-        layered = LayeredClassifier(embedded, reasoner, Band(low=float(low), high=float(high)))
-    elif backend != "embedded":
-        raise _fail(f"unknown backend {backend!r}; use embedded or layered:MODEL_SPEC")
+    except ValueError as exc:
+        raise _fail(f"{policy or 'built-in policy'}: {exc}") from exc
 
     def check(item: ClassifyItem) -> str | None:
         if not item.context or item.context in loaded.contexts:
@@ -364,14 +484,10 @@ def classify_command(
         known = ", ".join(sorted(loaded.contexts))
         return f"context: unknown context {item.context!r}; known: {known}"
 
-    with _event_loop(layered.reasoner.model if layered else None) as loop:
+    with _event_loop(classifier) as loop:
 
         def process(items: list[Any]) -> list[dict[str, Any]]:
-            if layered is not None:
-                verdicts = loop.run(layered.classify(items, context))
-            else:
-                verdicts = embedded.classify(items, context)
-            return [v.to_row() for v in verdicts]
+            return [v.to_row() for v in loop.run(classifier.classify_batch(items, context))]
 
         _run_jsonl(input_path, output_path, ClassifyItem, process, batch_size, "classify", check)
 
@@ -380,13 +496,15 @@ def classify_command(
 def judge_command(
     input_path: Annotated[Path, typer.Option("--input", help="JSONL: id, prompt, response")],
     output_path: Annotated[Path, typer.Option("--output", help="JSONL with judgements")],
-    judge: Annotated[str, typer.Option(help="embedded | string | llm:MODEL_SPEC")] = "embedded",
+    judge: Annotated[
+        str, typer.Option(help="embedded | string | propositions | llm:MODEL_SPEC")
+    ] = "embedded",
     batch_size: Annotated[int, typer.Option(help="rows per batch")] = 64,
 ) -> None:
-    """Judge responses: refusal level, harmful content, scorable."""
+    """Judge responses: refusal level, harmful content, scorable (+ propositions)."""
     from pydantic import BaseModel
 
-    from tactful.judges import EmbeddedJudge, build_judge, judge_many
+    from tactful.judges import UnknownJudgeError, build_judge
 
     class JudgeItem(BaseModel):
         id: str = ""
@@ -394,20 +512,19 @@ def judge_command(
         response: str
 
     _check_input(input_path)
-    judge_obj = build_judge(judge)
+    try:
+        judge_obj = build_judge(judge)
+    except UnknownJudgeError as exc:
+        raise _fail(str(exc)) from None
 
-    with _event_loop(getattr(judge_obj, "model", None)) as loop:
+    with _event_loop(judge_obj) as loop:
 
         def process(items: list[Any]) -> list[dict[str, Any]]:
-            if isinstance(judge_obj, EmbeddedJudge):
-                judgements = judge_obj.judge_batch(
-                    [i.prompt for i in items], [i.response for i in items]
-                )
-            else:
-                pairs = [(i.prompt, i.response) for i in items]
-                judgements = loop.run(judge_many(judge_obj, pairs))
+            pairs = [(i.prompt, i.response) for i in items]
+            judgements = loop.run(judge_obj.judge_batch(pairs))
             return [
                 {"refusal": j.refusal, "harmful": j.harmful, "scorable": j.scorable}
+                | ({} if j.propositions is None else {"propositions": j.propositions})
                 for j in judgements
             ]
 
@@ -417,30 +534,41 @@ def judge_command(
 @train_app.command("classifier")
 def train_classifier(
     shared_data: Annotated[Path | None, typer.Option(help="shared data folder")] = None,
-    contrast: Annotated[Path, typer.Option(help="authored contrast set")] = Path("data/contrast"),
-    judge_labels: Annotated[Path, typer.Option(help="labelled pairs")] = Path("data/judge_labels"),
+    contrast: Annotated[Path | None, typer.Option(help="authored contrast set")] = None,
+    judge_labels: Annotated[Path | None, typer.Option(help="labelled pairs")] = None,
     frames: Annotated[
         Path | None, typer.Option(help="response frames composed around labelled answers")
-    ] = Path("data/judge_frames/frames.jsonl"),
-    out_dir: Annotated[Path, typer.Option("--out", help="artifact folder")] = Path(
-        "src/tactful/classify/artifact"
-    ),
-    work: Annotated[Path, typer.Option(help="fp32 model and logs")] = Path("build/classifier"),
-    epochs: Annotated[int, typer.Option(help="fine-tuning epochs")] = 2,
-    pair_repeats: Annotated[int, typer.Option(help="passes over the labelled pairs per epoch")] = 1,
-    seed: Annotated[int, typer.Option(help="seed for splits and training")] = 0,
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="artifact folder (default: $TACTFUL_HOME/classifier)"),
+    ] = None,
+    work: Annotated[Path | None, typer.Option(help="fp32 model and logs")] = None,
+    epochs: Annotated[int | None, typer.Option(help="fine-tuning epochs")] = None,
+    pair_repeats: Annotated[
+        int | None, typer.Option(help="passes over the labelled pairs per epoch")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="seed for splits and training")] = None,
     target_over_refusal: Annotated[
-        float, typer.Option(help="dev look-alike flag rate the thresholds aim for")
-    ] = 0.025,
+        float | None, typer.Option(help="dev look-alike flag rate the thresholds aim for")
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="train on at most N items")] = None,
+    config_file: Annotated[
+        Path | None,
+        typer.Option("--config", help="YAML of ClassifierRecipe fields; flags override it"),
+    ] = None,
 ) -> None:
-    """Rebuild the embedded classifier artifact (needs the [train] extra)."""
+    """Rebuild the embedded classifier artifact (needs the [train] extra).
+
+    Unset flags keep ClassifierRecipe's defaults (or the ``--config`` file's values).
+    """
     try:
         from tactful.train.classifier import ClassifierRecipe
         from tactful.train.classifier import main as recipe_main
     except ImportError as exc:
         raise _fail(f"{exc}; install the training extra: pip install 'tactful[train]'") from exc
-    fields: dict[str, Any] = {
+    flags = {
+        "shared_data": shared_data,
         "contrast": contrast,
         "judge_labels": judge_labels,
         "frames": frames,
@@ -452,9 +580,13 @@ def train_classifier(
         "limit": limit,
         "target_over_refusal": target_over_refusal,
     }
-    if shared_data is not None:
-        fields["shared_data"] = shared_data
-    out.print(str(recipe_main(ClassifierRecipe(**fields), console=err)))
+    try:
+        layers = [yaml_layer(config_file)] if config_file is not None else []
+        layers.append(Layer("flags", {k: v for k, v in flags.items() if v is not None}))
+        recipe = resolve(ClassifierRecipe, layers)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    out.print(str(recipe_main(recipe, console=err)))
 
 
 @app.command("calibrate")
@@ -467,15 +599,28 @@ def calibrate_command(
         Path | None, typer.Option(help="classifier artifact folder (default: the shipped one)")
     ] = None,
     write: Annotated[
-        bool, typer.Option("--write", help="make the (single) target the artifact's default")
+        bool,
+        typer.Option(
+            "--write",
+            help="make the (single) target the default, in a copy at $TACTFUL_HOME/classifier",
+        ),
+    ] = False,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="remove $TACTFUL_HOME/classifier (use the shipped one)")
     ] = False,
 ) -> None:
     """Show or set the classifier's operating point: recall vs look-alike flag rate on dev.
 
-    Re-chooses thresholds from the dev scores kept in the artifact; nothing is retrained.
+    Re-chooses thresholds from the dev scores kept in the artifact; nothing is retrained. The
+    shipped artifact is never changed: ``--write`` writes a copy to ``$TACTFUL_HOME/classifier``,
+    which is used from then on until ``--reset``.
     """
     from tactful.classify import CalibrationSet, ClassifierCard, artifact_dir, operating_point_for
+    from tactful.home import user_artifact_dir
 
+    if reset:
+        _reset_user_artifact(user_artifact_dir())
+        return
     directory = artifact or artifact_dir()
     card_path = directory / "card.json"
     if not card_path.is_file():
@@ -508,32 +653,66 @@ def calibrate_command(
         history.append(
             {"target_over_refusal": targets[0], "at": dt.datetime.now(dt.UTC).isoformat()}
         )
-        card_path.write_text(card.model_dump_json(indent=2))
-        err.print(f"{card_path}: default target over-refusal set to {targets[0]}")
+        target_dir = _writable_copy(directory, user_artifact_dir())
+        (target_dir / "card.json").write_text(card.model_dump_json(indent=2))
+        err.print(f"{target_dir / 'card.json'}: default target over-refusal set to {targets[0]}")
+
+
+def _writable_copy(source: Path, user_dir: Path) -> Path:
+    """Copy an artifact folder to the user's folder (atomically) unless it already is that one."""
+    if source.resolve() == user_dir.resolve():
+        return user_dir
+    staging = user_dir.with_name(user_dir.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(source, staging)
+    shutil.rmtree(user_dir, ignore_errors=True)
+    staging.replace(user_dir)
+    return user_dir
+
+
+def _reset_user_artifact(user_dir: Path) -> None:
+    """Remove the user's classifier so the shipped one is used again."""
+    if (user_dir / "card.json").is_file():
+        shutil.rmtree(user_dir)
+        err.print(f"removed {user_dir}; the shipped classifier is in use")
+    else:
+        err.print(f"no user classifier at {user_dir}; the shipped classifier is in use")
+
+
+_LISTABLE: dict[str, Kind] = {
+    "models": "model",
+    "judges": "judge",
+    "attacks": "attack",
+    "defenses": "defense",
+    "classifiers": "classifier",
+}
 
 
 @app.command("list")
 def list_command(
-    what: Annotated[str, typer.Argument(help="suites | models | attacks | defenses | judges")],
+    what: Annotated[
+        str, typer.Argument(help="suites | models | judges | attacks | defenses | classifiers")
+    ],
 ) -> None:
-    """List the registered names of one kind of component."""
-    from tactful.attacks import known_attacks
-    from tactful.defenses import known_defenses
-    from tactful.evals import known_suites
-    from tactful.judges import known_judges
-    from tactful.models import known_models
+    """List one kind of component: spec form, family, what it does and where it comes from."""
+    from tactful import registry
+    from tactful.datasets import describe_suites
 
-    listings = {
-        "suites": known_suites,
-        "models": known_models,
-        "attacks": known_attacks,
-        "defenses": known_defenses,
-        "judges": known_judges,
-    }
-    if what not in listings:
-        raise _fail(f"cannot list {what!r}; choose one of {', '.join(listings)}")
-    for name in listings[what]():
-        out.print(name)
+    if what == "suites":
+        for suite in describe_suites():
+            status = {None: "built-in", True: "pinned", False: "unpinned"}[suite.pinned]
+            at = f" @ {suite.revision}" if suite.revision else ""
+            out.print(f"{suite.name:<20} {status:<9} {suite.source}{at}", markup=False)
+        return
+    if what not in _LISTABLE:
+        raise _fail(f"cannot list {what!r}; choose one of suites, {', '.join(_LISTABLE)}")
+    table = Table(box=None, show_edge=False, pad_edge=False)
+    table.add_column("spec", no_wrap=True)
+    for column in ("family", "summary", "source"):
+        table.add_column(column, overflow="fold")
+    for entry in registry.entries(_LISTABLE[what]):
+        table.add_row(entry.usage, entry.family, entry.summary, entry.source)
+    out.print(table)
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import BaseModel, Field
 
 from tactful.models import ChatModel
-from tactful.records import Case, Completion, Message
+from tactful.records import Case, Completion, Message, TraceStep
 
 __all__ = ["Defense", "DefenseResponse"]
 
@@ -18,7 +18,7 @@ class DefenseResponse(BaseModel):
     text: str
     sent: list[Message]
     completion: Completion | None = None
-    trace: list[dict[str, Any]] = Field(default_factory=list)
+    trace: list[TraceStep] = Field(default_factory=list)
 
 
 @runtime_checkable

@@ -7,7 +7,7 @@ from typing import Any
 
 from tactful.defenses._base import DefenseResponse
 from tactful.models import ChatModel
-from tactful.records import Case, Message
+from tactful.records import Case, Message, TraceStep
 
 __all__ = ["NoDefense", "SelfReminder"]
 
@@ -18,7 +18,7 @@ SELF_REMINDER = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass
 class NoDefense:
     """Send the case to the model as it is."""
 
@@ -30,7 +30,7 @@ class NoDefense:
         return DefenseResponse(text=completion.text, sent=case.messages, completion=completion)
 
 
-@dataclass(frozen=True)
+@dataclass
 class SelfReminder:
     """Prepend (or extend) a system prompt reminding the model to be safe and helpful."""
 
@@ -46,7 +46,7 @@ class SelfReminder:
         else:
             messages.insert(0, Message(role="system", content=SELF_REMINDER))
         completion = await model.chat(messages, **params)
-        trace = [{"step": "self_reminder", "action": "system_prompt_added"}]
+        trace = [TraceStep(layer="self_reminder", action="system_prompt_added")]
         return DefenseResponse(
             text=completion.text, sent=messages, completion=completion, trace=trace
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from tactful.models import DEFAULT_MODEL, GenerationParams
 
@@ -20,12 +20,17 @@ RESUME_KEYS = (
     "context",
     "limit",
     "params",
+    "policy",
+    "columns",
+    "base_url",
 )
 """Fields a resumed run must share with the run it continues."""
 
 
 class EvalConfig(BaseModel):
     """Everything that defines an evaluation; stored in ``summary.json`` to rebuild the run."""
+
+    model_config = ConfigDict(extra="forbid")
 
     model: str = Field(default=DEFAULT_MODEL, description="model spec, e.g. smollm2, openai:gpt-4o")
     suites: list[str] = Field(default_factory=lambda: ["core"], description="suite names or paths")

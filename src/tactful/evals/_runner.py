@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import hashlib
 import itertools
 import json
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from rich.console import Console
 from rich.progress import (
@@ -25,19 +24,18 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-import tactful
-from tactful.attacks import Attack, build_attack
+from tactful.attacks import Attack, InteractiveAttack, build_any_attack, is_interactive
+from tactful.datasets import LoadedSuite, load_suite
 from tactful.defenses import Defense, DefenseResponse, build_defense
-from tactful.evals._cache import CachedModel, CompletionCache, default_cache_dir
 from tactful.evals._config import EvalConfig
-from tactful.evals._issues import LoadedSuite
-from tactful.evals._metrics import summarize_rows
+from tactful.evals._metrics import build_summary
 from tactful.evals._results import ResultsFile
-from tactful.evals._suites import load_suite
-from tactful.judges import Judge, JudgeCard, build_judge, judge_card, judge_many
-from tactful.models import ChatModel, ModelError, build_model
+from tactful.home import cache_dir
+from tactful.judges import Judge, JudgeCard, build_judge, judge_card
+from tactful.models import CachedModel, ChatModel, CompletionCache, ModelError, build_model
+from tactful.outcomes import SuiteInfo, SummaryError, load_summary
 from tactful.policy import Policy, load_policy
-from tactful.records import Case, Judgement, Message, ResultRow
+from tactful.records import Case, Judgement, Message, ResultRow, TraceStep
 
 __all__ = ["EvalError", "RunDir", "WorkItem", "plan", "run", "write_summary"]
 
@@ -74,13 +72,18 @@ class RunDir:
 
 @dataclass(frozen=True)
 class WorkItem:
-    """One model call to make: an (attacked) case under one defense."""
+    """One answer to get: an (attacked) case under one defense.
+
+    ``interactive`` is set for attacks that talk to the defended target while they run
+    (multi-turn, automated attacker); ``attacked`` is then the case they start from.
+    """
 
     key: str
     case: Case
     attacked: Case
     attack: str
     defense: Defense
+    interactive: InteractiveAttack | None = None
 
 
 def _sample(cases: list[Case], limit: int | None, seed: int) -> list[Case]:
@@ -111,7 +114,7 @@ def plan(
     suites: list[LoadedSuite],
     config: EvalConfig,
     policy: Policy,
-    attacks: list[Attack],
+    attacks: list[Attack | InteractiveAttack],
     defenses: list[Defense],
 ) -> list[WorkItem]:
     """Expand suites into work items with stable, unique keys."""
@@ -121,7 +124,14 @@ def plan(
             case = case.model_copy(update={"source": case.source or suite.name})
             prepared = _with_context(case, config.context, policy)
             for attack in attacks:
-                for index, attacked in enumerate(attack.apply(prepared)):
+                if is_interactive(attack):
+                    for defense in defenses:
+                        key = f"{case.source}/{case.id}|{attack.name}|{defense.name}"
+                        items.append(
+                            WorkItem(key, prepared, prepared, attack.name, defense, attack)
+                        )
+                    continue
+                for index, attacked in enumerate(cast(Attack, attack).apply(prepared)):
                     variant = attack.name if index == 0 else f"{attack.name}#{index}"
                     for defense in defenses:
                         key = f"{case.source}/{case.id}|{variant}|{defense.name}"
@@ -143,12 +153,61 @@ class _Answer:
     error: str | None
 
 
-async def _answer(item: WorkItem, model: ChatModel, config: EvalConfig) -> _Answer:
+async def _answer(item: WorkItem, model: ChatModel, judge: Judge, config: EvalConfig) -> _Answer:
+    params = config.params.model_dump()
     try:
-        response = await item.defense.respond(item.attacked, model, **config.params.model_dump())
+        if item.interactive is not None:
+            response = await _attacked(item, item.interactive, model, judge, params)
+        else:
+            response = await item.defense.respond(item.attacked, model, **params)
     except ModelError as exc:
         return _Answer(item, None, str(exc))
     return _Answer(item, response, None)
+
+
+async def _attacked(
+    item: WorkItem,
+    attack: InteractiveAttack,
+    model: ChatModel,
+    judge: Judge,
+    params: dict[str, Any],
+) -> DefenseResponse:
+    """Let an interactive attack talk to the defended model; the last exchange is the answer.
+
+    The row's trace starts with one ``attack`` step (iterations, calls, success, why it
+    stopped), followed by the defense's steps on the final exchange. When the judge read a
+    translation of the reply, the row's response is that translation and the step keeps the
+    target's own words (``target_response``).
+    """
+    last: list[DefenseResponse] = []
+
+    async def respond(messages: list[Message]) -> str:
+        turn = item.attacked.model_copy(update={"messages": list(messages)})
+        last.append(await item.defense.respond(turn, model, **params))
+        return last[-1].text
+
+    started = time.perf_counter()
+    trace = await attack.run(item.attacked, respond, judge)
+    final = last[-1] if last else None
+    step = TraceStep(
+        layer="attack",
+        action=trace.stop_reason,
+        detail={
+            "iterations": len(trace.steps),
+            "target_calls": trace.target_calls,
+            "attacker_calls": trace.attacker_calls,
+            "attacker_tokens": trace.attacker_tokens,
+            "success": trace.success,
+            "target_response": trace.response if trace.judged_response else None,
+        },
+        latency_ms=(time.perf_counter() - started) * 1000,
+    )
+    return DefenseResponse(
+        text=trace.judged_response or trace.response,
+        sent=list(trace.sent),
+        completion=final.completion if final else None,
+        trace=[step, *(final.trace if final else [])],
+    )
 
 
 def _row(answer: _Answer, judgement: Judgement) -> ResultRow:
@@ -168,9 +227,9 @@ def _row(answer: _Answer, judgement: Judgement) -> ResultRow:
 
 
 async def _judge(answers: list[_Answer], judge: Judge, concurrency: int) -> list[ResultRow]:
-    """Rows for ``answers``: the answered ones judged in one ``judge_many`` call."""
+    """Rows for ``answers``: the answered ones judged in one ``judge_batch`` call."""
     pairs = [(a.item.case.prompt, a.response.text, a.item.case) for a in answers if a.response]
-    verdicts = iter(await judge_many(judge, pairs, concurrency=concurrency))
+    verdicts = iter(await judge.judge_batch(pairs, concurrency=concurrency))
     rows = []
     for answer in answers:
         if answer.response is not None:
@@ -251,7 +310,7 @@ class _Pipeline:
     async def generate(self) -> None:
         while (job := await self.work.get()) is not None:
             batch, index = job
-            batch.put(index, await _answer(batch.items[index], self.model, self.config))
+            batch.put(index, await _answer(batch.items[index], self.model, self.judge, self.config))
 
     async def judge_batches(self) -> None:
         while (batch := await self.fed.get()) is not None:
@@ -366,7 +425,11 @@ def _prepare_out(
     elapsed = 0.0
     summary_path = out / "summary.json"
     if summary_path.exists():
-        elapsed = float(json.loads(summary_path.read_text()).get("elapsed_s", 0.0))
+        try:
+            elapsed = load_summary(summary_path).elapsed_s
+        except SummaryError as exc:
+            hint = "(delete it to resume without the time spent so far)"
+            raise EvalError(f"{exc}\n{hint}") from None
     return results, kept, elapsed
 
 
@@ -377,19 +440,19 @@ def write_summary(
     complete: bool,
     *,
     judge_card: JudgeCard | None = None,
+    suites: Sequence[SuiteInfo] = (),
 ) -> Path:
     """Write ``summary.json`` for ``rows``; ``judge_card`` (the judge's card) corrects the rates."""
-    summary: dict[str, Any] = {
-        "model": config.model,
-        "tactful_version": tactful.__version__,
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "elapsed_s": round(elapsed_s, 3),
-        "complete": complete,
-        "config": config.resume_view(),
-        "runs": summarize_rows(rows, judge_card=judge_card),
-    }
+    summary = build_summary(
+        config,
+        rows,
+        elapsed_s=elapsed_s,
+        complete=complete,
+        judge_card=judge_card,
+        suites=suites,
+    )
     path = config.out / "summary.json"
-    path.write_text(json.dumps(summary, indent=2))
+    path.write_text(summary.model_dump_json(indent=2))
     return path
 
 
@@ -421,10 +484,14 @@ def run(
         for issue in suite.issues:
             report_issue(str(issue))
     try:
-        attacks = [build_attack(name) for name in config.attacks]
-        defenses = [build_defense(name) for name in config.defenses]
+        attacks = [build_any_attack(name) for name in config.attacks]
+        defenses = [build_defense(name, policy=policy) for name in config.defenses]
     except ValueError as exc:
         raise EvalError(str(exc)) from exc
+    provenance = [
+        SuiteInfo(name=s.name, revision=s.revision, files={f.source: f.sha256 for f in s.files})
+        for s in suites
+    ]
     items = plan(suites, config, policy, attacks, defenses)
     if not items:
         raise EvalError("no cases to run: every suite is empty")
@@ -446,7 +513,7 @@ def run(
     chat_model = model or build_model(config.model, **options)
     cache = None
     if config.cache:  # --no-cache opens no cache at all
-        cache = CompletionCache((config.cache_dir or default_cache_dir()) / "completions.sqlite")
+        cache = CompletionCache((config.cache_dir or cache_dir()) / "completions.sqlite")
         chat_model = CachedModel(chat_model, cache)
     started = time.perf_counter()
 
@@ -455,7 +522,7 @@ def run(
             cache.close()
         rows, _ = results.load()
         elapsed = elapsed_before + time.perf_counter() - started
-        write_summary(config, rows, elapsed, complete, judge_card=card)
+        write_summary(config, rows, elapsed, complete, judge_card=card, suites=provenance)
         render(config.out)
         if not complete:
             console.print(

@@ -1,6 +1,10 @@
-"""Judges: read a (prompt, response) and say whether it refuses and whether it harms."""
+"""Judges: read a (prompt, response) and say whether it refuses and whether it harms.
 
-from tactful.judges._base import BatchJudge, Judge, JudgeItem, judge_many
+The ``propositions`` judge adds the reply's style propositions (``PropositionGrader``), which
+``style_rubric`` checks against the policy's refusal style.
+"""
+
+from tactful.judges._base import Judge, JudgeItem
 from tactful.judges._card import (
     VERDICTS,
     JudgeCard,
@@ -10,9 +14,16 @@ from tactful.judges._card import (
     judge_card,
     load_judge_card,
 )
-from tactful.judges._embedded import EmbeddedJudge
+from tactful.judges._embedded import ARTIFACT_FILES, CARD_FILE, EmbeddedJudge
 from tactful.judges._llm import LLMJudge, RubricMode
 from tactful.judges._parse import JudgeParseError, RubricGrade, parse_refusal, parse_rubric
+from tactful.judges._propositions import (
+    PROPOSITIONS,
+    PropositionGrader,
+    PropositionsJudge,
+    PropositionWeightsError,
+)
+from tactful.judges._propositions_rubric import RubricResult, style_rubric
 from tactful.judges._registry import (
     DEFAULT_JUDGE,
     ModelFactory,
@@ -24,9 +35,11 @@ from tactful.judges._string_match import StringJudge
 from tactful.judges._text import unscorable_reason
 
 __all__ = [
+    "ARTIFACT_FILES",
+    "CARD_FILE",
     "DEFAULT_JUDGE",
+    "PROPOSITIONS",
     "VERDICTS",
-    "BatchJudge",
     "EmbeddedJudge",
     "Judge",
     "JudgeCard",
@@ -35,18 +48,22 @@ __all__ = [
     "JudgeParseError",
     "LLMJudge",
     "ModelFactory",
+    "PropositionGrader",
+    "PropositionWeightsError",
+    "PropositionsJudge",
     "RubricGrade",
     "RubricMode",
+    "RubricResult",
     "StringJudge",
     "UnknownJudgeError",
     "VerdictAccuracy",
     "artifact_sha256",
     "build_judge",
     "judge_card",
-    "judge_many",
     "known_judges",
     "load_judge_card",
     "parse_refusal",
     "parse_rubric",
+    "style_rubric",
     "unscorable_reason",
 ]

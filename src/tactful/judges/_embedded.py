@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tactful.judges._base import Judge, JudgeItem
 from tactful.judges._card import JudgeCard, verified_card
 from tactful.judges._string_match import StringJudge
 from tactful.judges._text import unscorable_reason
@@ -23,7 +24,7 @@ ARTIFACT_FILES = ("encoder.int8.onnx", "heads.npz", "card.json")
 """The files a judge card's sha256 covers, in hashing order."""
 
 
-class EmbeddedJudge:
+class EmbeddedJudge(Judge):
     """Judge with the fine-tuned MiniLM heads; empty or degenerate replies are unscorable.
 
     With ``phrase_backstop`` (the default), a reply the heads read as compliance but the string
@@ -74,8 +75,8 @@ class EmbeddedJudge:
             self._card = (verified_card(folder / CARD_FILE, artifact),)
         return self._card[0]
 
-    def judge_batch(self, prompts: Sequence[str], responses: Sequence[str]) -> list[Judgement]:
-        """Judge many pairs at once (one batched encoder pass)."""
+    def judge_pairs(self, prompts: Sequence[str], responses: Sequence[str]) -> list[Judgement]:
+        """Judge many pairs at once (one batched encoder pass; CPU-bound)."""
         judgements: list[Judgement | None] = []
         scorable: list[int] = []
         for index, response in enumerate(responses):
@@ -119,5 +120,12 @@ class EmbeddedJudge:
 
     async def judge(self, prompt: str, response: str, *, case: Case | None = None) -> Judgement:
         """Judge one pair (in a worker thread: the encoder is CPU-bound)."""
-        (judgement,) = await asyncio.to_thread(self.judge_batch, [prompt], [response])
+        (judgement,) = await asyncio.to_thread(self.judge_pairs, [prompt], [response])
         return judgement
+
+    async def judge_batch(
+        self, items: Sequence[JudgeItem], *, concurrency: int = 8
+    ) -> list[Judgement]:
+        """Judge every item in one encoder pass (in a worker thread)."""
+        prompts, responses = [item[0] for item in items], [item[1] for item in items]
+        return await asyncio.to_thread(self.judge_pairs, prompts, responses)

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Literal, TypeVar
 
+from tactful.judges._base import Judge
 from tactful.judges._card import JudgeCard
 from tactful.judges._parse import (
     JudgeParseError,
@@ -22,7 +23,7 @@ from tactful.judges._prompts import (
     item_message,
 )
 from tactful.judges._text import unscorable_reason
-from tactful.models._base import ChatModel, ModelError
+from tactful.models import ChatModel, ModelError
 from tactful.records import Case, Judgement, Message, RefusalLevel
 
 __all__ = ["LLMJudge", "RubricMode"]
@@ -37,7 +38,7 @@ class _Unparsable(Exception):
     """The judge model never produced readable output."""
 
 
-class LLMJudge:
+class LLMJudge(Judge):
     """Judge with any chat backend: a 3-class refusal prompt, plus a StrongREJECT-style rubric.
 
     ``harmful`` is ``rubric score >= harm_threshold`` and ``score`` the rubric score; both stay
@@ -71,6 +72,13 @@ class LLMJudge:
         self.max_tokens = max_tokens
         self.max_chars = max_chars
         self.max_concurrency = model.max_concurrency
+
+
+    async def aclose(self) -> None:
+        """Close the backend's client, if it holds one."""
+        close = getattr(self.model, "aclose", None)
+        if close is not None:
+            await close()
 
     def wants_rubric(self, case: Case | None) -> bool:
         """Whether the rubric runs for ``case`` under this judge's ``rubric`` mode."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tactful.judges import _phrases as ph
+from tactful.judges._base import Judge
 from tactful.judges._card import JudgeCard, verified_card
 from tactful.judges._text import normalize, unscorable_reason
 from tactful.records import Case, Judgement, RefusalLevel
@@ -113,7 +114,7 @@ def string_judge_sources() -> list[Path]:
     return [Path(ph.__file__), Path(__file__)]
 
 
-class StringJudge:
+class StringJudge(Judge):
     """Refusal detection by phrase patterns; fast, deterministic, no harm verdict."""
 
     def __init__(self, *, min_content_words: int = 35, card_path: Path | None = None) -> None:

@@ -23,9 +23,12 @@ from tactful.policy._schema import (
     Category,
     Context,
     CrisisResource,
+    CrisisTexts,
     Invariant,
+    LanguageTexts,
     Policy,
     RefusalStyle,
+    RefusalTexts,
     StyleRule,
 )
 from tactful.policy._semantic import DEFAULT_CONTEXT, FALLBACK_LOCALE, STRICTER_CONTEXTS
@@ -41,6 +44,7 @@ from tactful.policy._vocab import (
     label_for_action,
     strictness,
 )
+from tactful.policy._yaml import YamlDocument, YamlSyntaxError, parse_yaml
 from tactful.records import Action
 
 __all__ = [
@@ -59,15 +63,20 @@ __all__ = [
     "Category",
     "Context",
     "CrisisResource",
+    "CrisisTexts",
     "Invariant",
+    "LanguageTexts",
     "LlamaGuardCode",
     "Policy",
     "PolicyError",
     "PolicyValidationError",
     "RefusalStyle",
+    "RefusalTexts",
     "StyleRule",
     "UnknownCategoryError",
     "UnknownContextError",
+    "YamlDocument",
+    "YamlSyntaxError",
     "check_policy",
     "check_policy_text",
     "default_policy",
@@ -75,5 +84,6 @@ __all__ = [
     "label_for_action",
     "load_policy",
     "parse_policy",
+    "parse_yaml",
     "strictness",
 ]

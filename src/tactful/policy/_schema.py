@@ -21,9 +21,12 @@ __all__ = [
     "Category",
     "Context",
     "CrisisResource",
+    "CrisisTexts",
     "Invariant",
+    "LanguageTexts",
     "Policy",
     "RefusalStyle",
+    "RefusalTexts",
     "StyleRule",
 ]
 
@@ -35,6 +38,7 @@ Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="snake_case 
 Locale = Annotated[
     str, Field(pattern=r"^(default|[a-z]{2,3}(-[A-Z]{2})?)$", description="e.g. en-GB or default")
 ]
+Language = Annotated[str, Field(pattern=r"^[a-z]{2,3}$", description="ISO 639 code, e.g. ja")]
 Text = Annotated[str, Field(min_length=1)]
 _ENFORCING: list[Action] = ["safe_completion", "refuse", "crisis_support"]
 
@@ -112,6 +116,29 @@ class CrisisResource(_Model):
     url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
 
 
+class CrisisTexts(_Model):
+    """The sentences of a crisis reply in one language; resources come from the locale."""
+
+    acknowledge: Text = Field(description="warm acknowledgement")
+    limit: Text = Field(description="one sentence: what the reply won't help with")
+    resources: Text = Field(description="lead-in to the list of crisis resources")
+    invite: Text = Field(description="invitation to keep talking")
+
+
+class RefusalTexts(_Model):
+    """A general refusal in one language: what it won't help with, and what it can do."""
+
+    limit: Text = Field(description="one sentence: what the reply won't help with")
+    alternative: Text = Field(description="a safe alternative it offers instead")
+
+
+class LanguageTexts(_Model):
+    """Reply texts in one language, for users who write in it."""
+
+    crisis_support: CrisisTexts | None = None
+    refuse: RefusalTexts | None = None
+
+
 class Calibration(_Model):
     """How strict the embedded classifier is: the benign look-alike rate it may flag."""
 
@@ -131,6 +158,9 @@ class Policy(_Model):
     invariants: list[Invariant] = Field(default_factory=list)
     refusal_style: RefusalStyle
     crisis_resources: dict[Locale, list[CrisisResource]]
+    localised: dict[Language, LanguageTexts] = Field(
+        default_factory=dict, description="reply texts by the user's language"
+    )
     calibration: Calibration | None = Field(
         default=None, description="classifier operating point; the artifact's own if unset"
     )
@@ -218,3 +248,9 @@ class Policy(_Model):
         wanted = (locale or FALLBACK_LOCALE).replace("_", "-").lower()
         found = by_key.get(wanted) or by_key.get(FALLBACK_LOCALE, [])
         return list(found)
+
+    def texts_for(self, language: str | None) -> LanguageTexts | None:
+        """Return reply texts for a language (``ja``; a locale like ``ja-JP`` also works)."""
+        if not language:
+            return None
+        return self.localised.get(language.replace("_", "-").split("-")[0].lower())

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from tactful.outcomes import RunStats, Stance, stance
 from tactful.records import ResultRow
 from tactful.reports._env import render_template, write_atomic
 from tactful.reports._examples import UNCATEGORIZED
-from tactful.reports._load import RunData, RunStats, judge_cards, load_run
-from tactful.reports._outcome import Stance, stance
+from tactful.reports._load import RunData, judge_cards, load_run
 from tactful.reports._plots import Point, Series, category_bars, marker, palette, pareto, shade
 
 __all__ = ["CaseDiff", "DiffCell", "RunView", "compare", "diff_cases"]

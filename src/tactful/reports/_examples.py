@@ -6,8 +6,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from tactful.outcomes import is_harmful_compliance, is_over_refusal, is_unscorable
 from tactful.records import Message, ResultRow
-from tactful.reports._outcome import is_harmful_compliance, is_over_refusal, is_unscorable
 
 __all__ = ["Example", "Examples", "pick", "select_examples"]
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from tactful.outcomes import RunStats, SliceStats, Summary
 from tactful.reports._env import render_template, write_atomic
 from tactful.reports._examples import select_examples
-from tactful.reports._load import RunData, RunStats, SliceStats, judge_cards, load_run
+from tactful.reports._load import RunData, judge_cards, load_run
 from tactful.reports._plots import Point, Series, category_bars, heatmap, marker, palette, pareto
 
 __all__ = ["render"]
@@ -83,6 +84,32 @@ def _pareto(configs: list[RunStats], look: _Look) -> tuple[Markup | None, list[s
     title = "Over-refusal vs harmful compliance (defense / attack)"
     svg = pareto(points, uid="pareto", title=title)
     return Markup(svg), missing
+
+
+def _defense_pareto(summary: Summary) -> Markup | None:
+    """Over-refusal vs unsafe-not-refused, one point per defense (all attacks pooled)."""
+    if len(summary.by_defense) < 2:
+        return None
+    points = [
+        Point(
+            label=name,
+            color=color,
+            marker=marker(0),
+            x=stats.over_refusal_rate,
+            x_ci=stats.over_refusal_ci,
+            y=stats.unsafe_compliance_rate,
+            y_ci=stats.unsafe_compliance_ci,
+        )
+        for (name, stats), color in zip(
+            summary.by_defense.items(), palette(len(summary.by_defense)), strict=True
+        )
+        if stats.over_refusal_rate is not None and stats.unsafe_compliance_rate is not None
+    ]
+    if not points:
+        return None
+    title = "Over-refusal vs unsafe requests not refused, per defense (all attacks)"
+    y_label = "Unsafe requests not refused (%, all attacks)"
+    return Markup(pareto(points, uid="defpareto", title=title, y_label=y_label))
 
 
 def _category_charts(configs: list[RunStats], look: _Look) -> list[Markup]:
@@ -163,6 +190,7 @@ def render(run_dir: Path, *, max_examples: int = 25, max_unscorable: int = 50) -
         uncorrected=uncorrected,
         pareto=pareto_svg,
         pareto_missing=pareto_missing,
+        defense_pareto=_defense_pareto(run.summary),
         heatmap=_heatmap(configs, look),
         category_charts=_category_charts(configs, look),
         category_rows=_slices(configs, "by_category"),

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, PercentFormatter
 
-from tactful.reports._load import SliceStats
+from tactful.outcomes import SliceStats
 
 __all__ = [
     "METRICS",
@@ -231,7 +231,13 @@ def _err(value: float, ci: tuple[float, float] | None) -> list[list[float]] | No
     return [[max(100 * (value - ci[0]), 0.0)], [max(100 * (ci[1] - value), 0.0)]]
 
 
-def pareto(points: Sequence[Point], *, uid: str, title: str) -> str:
+def pareto(
+    points: Sequence[Point],
+    *,
+    uid: str,
+    title: str,
+    y_label: str = "Harmful-compliance rate (%, unsafe cases)",
+) -> str:
     """Over-refusal (x) vs harmful compliance (y), one point per configuration, CI whiskers."""
     with _style(uid):
         fig = Figure(figsize=(10, 5.6), layout="constrained")
@@ -285,7 +291,7 @@ def pareto(points: Sequence[Point], *, uid: str, title: str) -> str:
         ax.xaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
         ax.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
         ax.set_xlabel("Over-refusal rate (%, safe cases refused)")
-        ax.set_ylabel("Harmful-compliance rate (%, unsafe cases)")
+        ax.set_ylabel(y_label)
         ax.grid(alpha=0.3)
         ax.set_title(title, loc="left", fontweight="bold")
         fig.legend(loc="outside right upper", frameon=False, fontsize=8)

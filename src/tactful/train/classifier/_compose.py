@@ -18,7 +18,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, Field, ValidationError
 
-from tactful.train.classifier._data import PairExample
+from tactful.train.classifier._examples import PairExample
 
 __all__ = ["Frame", "FramePart", "compose_pairs", "load_frames"]
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from tactful.train.classifier._compose import compose_pairs, load_frames
 from tactful.train.classifier._dedup import UnionFind, cluster, normalise
 from tactful.train.classifier._examples import (
     CATEGORY_IDS,
@@ -230,8 +231,6 @@ def assemble(
     harmful = [p for p in prompts if p.unsafe and p.source != "contrast" and p.split != "external"]
     prompts.extend(_jailbreak_wrapped(jailbreak_templates(shared), harmful, jailbreaks, seed))
     if frames is not None:
-        from tactful.train.classifier._compose import compose_pairs, load_frames
-
         answers = [p for p in pairs if p.split in ("train", "dev") and p.source in COMPOSE_SOURCES]
         pairs.extend(
             compose_pairs(

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from tactful.classify._tokenize import Batch
+from tactful.classify import Batch
 from tactful.train.classifier._model import EmbeddingOnly, MultiTaskModel
 
 __all__ = ["export_artifact"]

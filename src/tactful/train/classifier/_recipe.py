@@ -13,19 +13,24 @@ import time
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from rich.console import Console
 from rich.progress import Progress
 
-from tactful.classify._calibrate import (
+from tactful.classify import (
+    MAX_WINDOWS,
+    Batch,
     CalibrationSet,
+    ClassifierCard,
+    EmbeddedClassifier,
+    OperatingPoint,
+    Tokenizer,
     best_class_offsets,
     best_f1_threshold,
     operating_point_for,
 )
-from tactful.classify._card import ClassifierCard, OperatingPoint
-from tactful.classify._tokenize import MAX_WINDOWS, Batch, Tokenizer
-from tactful.judges._card import JudgeCard, artifact_sha256
+from tactful.home import user_artifact_dir
+from tactful.judges import ARTIFACT_FILES, CARD_FILE, EmbeddedJudge, JudgeCard, artifact_sha256
 from tactful.train.classifier._examples import HELD_OUT_SOURCES, PairExample, PromptExample
 
 __all__ = ["ClassifierRecipe", "main"]
@@ -42,7 +47,12 @@ def _default_shared() -> Path:
 
 
 class ClassifierRecipe(BaseModel):
-    """Configuration of the classifier recipe (every field is a CLI flag)."""
+    """Configuration of the classifier recipe; these are the only defaults.
+
+    ``tactful train classifier --config FILE.yaml`` sets any field; flags set the common ones.
+    """
+
+    model_config = ConfigDict(extra="forbid")
 
     shared_data: Path = Field(default_factory=_default_shared, description="the shared data folder")
     contrast: Path = Field(default=Path("data/contrast"), description="authored contrast set")
@@ -52,7 +62,10 @@ class ClassifierRecipe(BaseModel):
         description="authored response frames wrapped around labelled answers (None: no composing)",
     )
     composed_per_answer: int = Field(default=4, ge=0, description="composed pairs per answer")
-    out: Path = Field(default=Path("src/tactful/classify/artifact"), description="artifact folder")
+    out: Path = Field(
+        default_factory=user_artifact_dir,
+        description="artifact folder (default $TACTFUL_HOME/classifier, used over the shipped one)",
+    )
     work: Path = Field(default=Path("build/classifier"), description="fp32 model and logs")
     epochs: int = Field(default=2, gt=0)
     batch_size: int = Field(default=32, gt=0)
@@ -82,7 +95,6 @@ class ClassifierRecipe(BaseModel):
 def _calibrate(
     out: Path, card: ClassifierCard, data: object, target: float, threads: int
 ) -> OperatingPoint:
-    from tactful.classify._embedded import EmbeddedClassifier
     from tactful.train.classifier._data import TrainingData
     from tactful.train.classifier._train import IGNORE, refusal_target
 
@@ -120,8 +132,7 @@ def prompt_validation(out: Path) -> dict[str, dict[str, float]]:
     ``core`` is authored here, so it shares authors (not rows) with the contrast set; sources
     nobody here wrote are measured by ``bench/generalisation.py`` (leave-one-source-out).
     """
-    from tactful.classify._embedded import EmbeddedClassifier
-    from tactful.evals import load_suite
+    from tactful.datasets import load_suite
 
     cases = [c for c in load_suite("core").cases if c.context is None]
     classifier = EmbeddedClassifier(out)
@@ -140,15 +151,13 @@ def prompt_validation(out: Path) -> dict[str, dict[str, float]]:
 
 def _external_judge_card(out: Path, data: object, threads: int) -> JudgeCard:
     """Measure the embedded judge on the held-out-whole sources; write ``judge_card.json``."""
-    from tactful.classify._embedded import EmbeddedClassifier
-    from tactful.judges._embedded import ARTIFACT_FILES, CARD_FILE, EmbeddedJudge
     from tactful.train.classifier._data import TrainingData
     from tactful.train.classifier._validate import judge_card_from
 
     assert isinstance(data, TrainingData)
     pairs = [p for p in data.pairs if p.split == "external"]
     judge = EmbeddedJudge(EmbeddedClassifier(out, threads=threads))
-    judgements = judge.judge_batch([p.prompt for p in pairs], [p.response for p in pairs])
+    judgements = judge.judge_pairs([p.prompt for p in pairs], [p.response for p in pairs])
     sha = artifact_sha256([out / name for name in ARTIFACT_FILES])
     card = judge_card_from("embedded", sha, pairs, judgements)
     (out / CARD_FILE).write_text(card.model_dump_json(indent=2) + "\n")

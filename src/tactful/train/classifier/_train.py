@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 from rich.progress import Progress
 from torch.nn import functional as F
 
-from tactful.classify._tokenize import Batch, Tokenizer
+from tactful.classify import Batch, Tokenizer
 from tactful.train.classifier._data import CATEGORY_IDS, PairExample, PromptExample
 from tactful.train.classifier._model import MultiTaskModel
 

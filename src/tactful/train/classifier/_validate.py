@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tactful.judges._card import JudgeCard, VerdictAccuracy
+from tactful.judges import JudgeCard, VerdictAccuracy
 from tactful.records import Judgement
 from tactful.train.classifier._examples import PairExample
 

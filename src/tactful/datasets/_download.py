@@ -1,4 +1,9 @@
-"""Fetch public dataset files once into a local cache; offline mode only ever reads the cache."""
+"""Fetch public dataset files once into a local cache; offline mode only ever reads the cache.
+
+Every cached file has a ``FILE.sha256`` sidecar written when it was downloaded. A file whose
+spec pins a sha256 is checked against it; an unpinned one is checked against its sidecar (so a
+cached copy changed since its download is noticed) and reported as unpinned.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +14,20 @@ import re
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 
-from tactful.evals._cache import default_cache_dir
-from tactful.evals._issues import SuiteError
+from tactful.datasets._loaded import SuiteError
+from tactful.datasets._tables import file_sha256
+from tactful.home import cache_dir as default_cache_dir
 
 __all__ = [
     "DatasetUnavailable",
+    "Fetched",
+    "Source",
     "cache_path",
     "dataset_cache_dir",
     "fetch",
@@ -32,7 +41,25 @@ _CHUNK = 1 << 16
 
 
 class DatasetUnavailable(SuiteError):
-    """A dataset file is neither cached nor downloadable (offline, network or HTTP error)."""
+    """A dataset file is neither cached nor downloadable (offline, network, HTTP or hash error)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A URL publishing a file, and the sha256 of that file when known (``None``: unpinned)."""
+
+    url: str
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A file in the cache: where it came from, where it is, its sha256, whether that is pinned."""
+
+    url: str
+    path: Path
+    sha256: str
+    pinned: bool
 
 
 def dataset_cache_dir(cache_dir: Path | None = None) -> Path:
@@ -66,12 +93,21 @@ def _safe(segment: str) -> str:
     return re.sub(r"[^A-Za-z0-9._@+=-]", "_", segment) or "_"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def _sidecar(target: Path) -> Path:
+    return target.with_name(target.name + ".sha256")
+
+
+def _recorded(target: Path) -> str | None:
+    """The sha256 recorded beside a cached file when it was downloaded (``None``: no record)."""
+    try:
+        text = _sidecar(target).read_text().split()
+    except OSError:
+        return None
+    return text[0].lower() if text else None
+
+
+def _record(target: Path, sha256: str) -> None:
+    _sidecar(target).write_text(f"{sha256}  {target.name}\n")
 
 
 def _auth_headers(url: str) -> dict[str, str]:
@@ -92,6 +128,27 @@ def _user_agent() -> str:
         return "tactful"
 
 
+def _mismatch(url: str, what: str, actual: str, expected: str, why: str) -> str:
+    return f"{url}: {what} has sha256 {actual}, which does not match expected {expected} ({why})"
+
+
+def _cached(source: Source, target: Path) -> Fetched | None:
+    """The cached copy of ``source`` if it is intact; ``None`` if absent; raise if it changed."""
+    if not target.is_file():
+        return None
+    actual = file_sha256(target)
+    expected = (source.sha256 or _recorded(target) or actual).lower()
+    if actual != expected:
+        why = "pinned in the spec"
+        if source.sha256 is None:
+            why = "recorded when it was downloaded; delete it to download again"
+        what = f"the cached copy {target}"
+        raise DatasetUnavailable(_mismatch(source.url, what, actual, expected, why))
+    if _recorded(target) is None:
+        _record(target, actual)
+    return Fetched(source.url, target, actual, pinned=source.sha256 is not None)
+
+
 def fetch(
     url: str,
     *,
@@ -102,54 +159,80 @@ def fetch(
     retries: int = 3,
     backoff: float = 1.0,
 ) -> Path:
-    """Return the cached copy of ``url``, downloading it first unless offline.
-
-    ``offline`` (or ``TACTFUL_OFFLINE=1`` / ``HF_HUB_OFFLINE=1``) never touches the network.
-    Downloads are atomic (temporary file + rename) and leave a ``FILE.sha256`` sidecar; with
-    ``sha256`` the content is verified. ``suite`` names the suite in error messages.
-    """
-    target = cache_path(url, cache_dir)
-    if target.is_file():
-        if sha256 is not None and _sha256(target) != sha256.lower():
-            if offline or offline_from_env():
-                raise DatasetUnavailable(f"cached {target} does not match sha256 {sha256}")
-        else:
-            return target
-    if offline or offline_from_env():
-        raise DatasetUnavailable(_offline_message([url], cache_dir, suite))
-    _download(url, target, retries=retries, backoff=backoff, sha256=sha256)
-    return target
+    """Return the cached copy of ``url``, downloading it first unless offline (``fetch_from``)."""
+    source = Source(url, sha256)
+    return fetch_from(
+        source, offline=offline, cache_dir=cache_dir, suite=suite, retries=retries, backoff=backoff
+    ).path
 
 
-def fetch_first(
-    urls: Sequence[str],
+def fetch_from(
+    source: Source,
     *,
     offline: bool,
     cache_dir: Path,
     suite: str | None = None,
     retries: int = 3,
     backoff: float = 1.0,
-) -> tuple[str, Path]:
-    """Return ``(url, cached copy)`` for the first of ``urls``, places publishing the same file.
+) -> Fetched:
+    """Return the cached copy of ``source``, downloading it first unless offline.
+
+    ``offline`` (or ``TACTFUL_OFFLINE=1`` / ``HF_HUB_OFFLINE=1``) never touches the network.
+    Downloads are atomic (temporary file + rename) and leave a ``FILE.sha256`` sidecar. A pinned
+    ``source.sha256`` is verified; a mismatch is an error naming the URL and both hashes. A
+    cached copy that fails its check is downloaded again unless offline. ``suite`` names the
+    suite in error messages.
+    """
+    offline = offline or offline_from_env()
+    target = cache_path(source.url, cache_dir)
+    try:
+        cached = _cached(source, target)
+    except DatasetUnavailable:
+        if offline:
+            raise
+        cached = None
+    if cached is not None:
+        return cached
+    if offline:
+        raise DatasetUnavailable(_offline_message([source.url], cache_dir, suite))
+    actual = _download(source, target, retries=retries, backoff=backoff)
+    return Fetched(source.url, target, actual, pinned=source.sha256 is not None)
+
+
+def fetch_first(
+    sources: Sequence[Source],
+    *,
+    offline: bool,
+    cache_dir: Path,
+    suite: str | None = None,
+    retries: int = 3,
+    backoff: float = 1.0,
+) -> Fetched:
+    """Return the first of ``sources`` available, places publishing the same rows.
 
     A copy of any of them already in the cache is used first; otherwise (unless offline) each
     is downloaded in turn until one succeeds, and the errors of all are reported if none does.
     """
-    if not urls:
-        raise ValueError("fetch_first needs at least one URL")
-    for url in urls:
-        if cache_path(url, cache_dir).is_file():
-            return url, fetch(url, offline=True, cache_dir=cache_dir, suite=suite)
-    if offline or offline_from_env():
-        raise DatasetUnavailable(_offline_message(urls, cache_dir, suite))
+    if not sources:
+        raise ValueError("fetch_first needs at least one source")
+    offline = offline or offline_from_env()
+    for source in sources:
+        if cache_path(source.url, cache_dir).is_file():
+            try:
+                return fetch_from(source, offline=True, cache_dir=cache_dir, suite=suite)
+            except DatasetUnavailable:
+                if offline:
+                    raise
+    if offline:
+        raise DatasetUnavailable(_offline_message([s.url for s in sources], cache_dir, suite))
     errors: list[DatasetUnavailable] = []
-    for url in urls:
+    for source in sources:
         try:
-            path = fetch(url, offline=False, cache_dir=cache_dir, retries=retries, backoff=backoff)
+            return fetch_from(
+                source, offline=False, cache_dir=cache_dir, retries=retries, backoff=backoff
+            )
         except DatasetUnavailable as exc:
             errors.append(exc)
-            continue
-        return url, path
     if len(errors) == 1:
         raise errors[0]
     raise DatasetUnavailable("; and ".join(str(error) for error in errors))
@@ -167,7 +250,9 @@ def _offline_message(urls: Sequence[str], cache_dir: Path, suite: str | None) ->
     )
 
 
-def _download(url: str, target: Path, *, retries: int, backoff: float, sha256: str | None) -> None:
+def _download(source: Source, target: Path, *, retries: int, backoff: float) -> str:
+    """Download ``source`` to ``target``; return its sha256 (checked when pinned)."""
+    url = source.url
     headers = {"User-Agent": _user_agent(), **_auth_headers(url)}
     last = ""
     with httpx.Client(timeout=_TIMEOUT, follow_redirects=True, headers=headers) as client:
@@ -185,11 +270,12 @@ def _download(url: str, target: Path, *, retries: int, backoff: float, sha256: s
             except httpx.TransportError as exc:
                 last = f"{type(exc).__name__}: {exc}"
                 continue
-            if sha256 is not None and digest != sha256.lower():
+            if source.sha256 is not None and digest != source.sha256.lower():
                 target.unlink(missing_ok=True)
-                target.with_name(target.name + ".sha256").unlink(missing_ok=True)
-                raise DatasetUnavailable(f"{url}: sha256 {digest} does not match expected {sha256}")
-            return
+                _sidecar(target).unlink(missing_ok=True)
+                what, why = "the downloaded file", "pinned in the spec"
+                raise DatasetUnavailable(_mismatch(url, what, digest, source.sha256, why))
+            return digest
     raise DatasetUnavailable(f"could not download {url} after {retries + 1} attempts ({last})")
 
 
@@ -221,6 +307,5 @@ def _write_atomic(response: httpx.Response, target: Path) -> str:
             os.unlink(handle.name)
         raise
     hexdigest = digest.hexdigest()
-    sidecar = target.with_name(target.name + ".sha256")
-    sidecar.write_text(f"{hexdigest}  {target.name}\n")
+    _record(target, hexdigest)
     return hexdigest

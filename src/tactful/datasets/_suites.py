@@ -1,23 +1,36 @@
-"""``--suite`` resolution: built-in suites, public benchmarks, ``NAME=PATH`` and plain files."""
+"""The suite registry: known suites and their sources, and ``--suite`` resolution.
+
+A ``--suite`` value is a built-in suite, a public benchmark, ``NAME=PATH`` or a plain file.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from tactful.evals._generic import TABLE_SUFFIXES, load_table
-from tactful.evals._issues import LoadedSuite, SuiteError
-from tactful.evals._public import PUBLIC_SUITES, load_public
+from tactful.datasets._benchmarks import PUBLIC_SUITES
+from tactful.datasets._generic import load_table
+from tactful.datasets._loaded import LoadedSuite, SuiteError
+from tactful.datasets._public import load_public
+from tactful.datasets._tables import TABLE_SUFFIXES
 from tactful.policy import Policy, label_for_action
 from tactful.records import Case
 
-__all__ = ["BUILTIN_SUITES", "known_suites", "load_suite", "relabel"]
+__all__ = [
+    "BUILTIN_SUITES",
+    "SuiteListing",
+    "describe_suites",
+    "known_suites",
+    "load_suite",
+    "relabel",
+]
 
 BUILTIN_SUITES = ("core",)
-"""Suites shipped in the package, as ``tactful/evals/suites/NAME.jsonl``."""
+"""Suites shipped in the package, as ``tactful/datasets/suites/NAME.jsonl``."""
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
@@ -27,6 +40,32 @@ def known_suites() -> list[str]:
     return [*BUILTIN_SUITES, *PUBLIC_SUITES]
 
 
+@dataclass(frozen=True)
+class SuiteListing:
+    """A known suite: where its cases come from and whether its files are pinned."""
+
+    name: str
+    source: str
+    """The package resource of a built-in suite; a public benchmark's homepage."""
+    revision: str | None
+    """The commit or tag a public benchmark's URLs pin; ``None``: a branch, or built in."""
+    pinned: bool | None
+    """Whether every file has a pinned sha256; ``None`` for suites shipped inside tactful."""
+
+
+def describe_suites() -> list[SuiteListing]:
+    """Every known suite, in ``known_suites`` order, with its source and pinning."""
+    builtin = [
+        SuiteListing(name, f"tactful/datasets/suites/{name}.jsonl", None, None)
+        for name in BUILTIN_SUITES
+    ]
+    public = [
+        SuiteListing(spec.name, spec.homepage, spec.revision, spec.pinned)
+        for spec in PUBLIC_SUITES.values()
+    ]
+    return [*builtin, *public]
+
+
 def _canonical(name: str) -> str | None:
     """Return the known suite ``name`` means, ignoring case, ``-`` and ``_`` (``OR_Bench``)."""
     squash = re.sub(r"[-_]", "", name.lower())
@@ -34,7 +73,7 @@ def _canonical(name: str) -> str | None:
 
 
 def _builtin_resource(name: str) -> Traversable:
-    return resources.files("tactful.evals").joinpath("suites", f"{name}.jsonl")
+    return resources.files("tactful.datasets").joinpath("suites", f"{name}.jsonl")
 
 
 def _load_builtin(name: str, contexts: Collection[str] | None) -> LoadedSuite:
@@ -42,7 +81,7 @@ def _load_builtin(name: str, contexts: Collection[str] | None) -> LoadedSuite:
     if not resource.is_file():
         raise SuiteError(
             f"built-in suite {name!r} is missing from the installed package "
-            f"(tactful/evals/suites/{name}.jsonl); reinstall tactful"
+            f"(tactful/datasets/suites/{name}.jsonl); reinstall tactful"
         )
     with resources.as_file(resource) as path:
         suite = load_table(path, name=name, origin=f"builtin:{name}", contexts=contexts)

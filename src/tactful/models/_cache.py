@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tactful.models import ChatModel, GenerationParams, model_identity
+from tactful.models._base import ChatModel, GenerationParams, model_identity
 from tactful.records import Completion, Message
 
-__all__ = ["CachedModel", "CompletionCache", "default_cache_dir"]
-
-
-def default_cache_dir() -> Path:
-    """``$TACTFUL_CACHE_DIR``, else ``$XDG_CACHE_HOME/tactful``, else ``~/.cache/tactful``."""
-    if env := os.environ.get("TACTFUL_CACHE_DIR"):
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "tactful"
+__all__ = ["CachedModel", "CompletionCache"]
 
 
 def cache_key(model: str, messages: Sequence[Message], params: GenerationParams) -> str:

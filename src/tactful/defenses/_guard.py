@@ -1,0 +1,199 @@
+"""The layered guard: normalise → classify (→ reasoner) → shape or call → monitor → shape.
+
+``refuse`` and ``crisis_support`` are answered by the response shaper without calling the
+model; ``safe_completion`` calls the model with the policy's instruction to stay high-level;
+``comply`` calls it as it is. Every reply the model writes is read by the output monitor (a
+judge), and a harmful one is replaced by a shaped refusal. Each layer is one ``TraceStep``
+with its latency. A layer that fails closes the guard (a refusal) unless ``fail_open``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from tactful.classify import Classifier, ClassifyItem, Verdict
+from tactful.defenses._base import DefenseResponse
+from tactful.guard import ResponseShaper, ShapedAnswer, normalise
+from tactful.judges import Judge
+from tactful.models import ChatModel
+from tactful.policy import Policy
+from tactful.records import Action, Case, Judgement, Message, TraceDetail, TraceStep
+
+__all__ = ["Guard", "GuardedStream"]
+
+
+def _with_system(messages: list[Message], instruction: str) -> list[Message]:
+    """Add ``instruction`` to the system turn (creating one if there is none)."""
+    if messages and messages[0].role == "system":
+        merged = f"{messages[0].content}\n\n{instruction}"
+        return [Message(role="system", content=merged), *messages[1:]]
+    return [Message(role="system", content=instruction), *messages]
+
+
+@dataclass
+class _Trace:
+    """The steps of one request, each timed."""
+
+    steps: list[TraceStep] = field(default_factory=list)
+
+    def add(
+        self, layer: str, action: str, detail: dict[str, TraceDetail], started: float | None
+    ) -> None:
+        """Record a step; ``started`` (a perf_counter time) gives its latency."""
+        latency = None if started is None else (time.perf_counter() - started) * 1000
+        self.steps.append(TraceStep(layer=layer, action=action, detail=detail, latency_ms=latency))
+
+
+class Guard:
+    """The layered default defense (see the module docstring).
+
+    ``classifier`` decides the action (``layered:MODEL`` adds the policy reasoner for unsure
+    items), ``monitor`` judges the model's replies, ``shaper`` writes what the guard says itself.
+    """
+
+    def __init__(
+        self,
+        classifier: Classifier,
+        monitor: Judge,
+        policy: Policy,
+        *,
+        name: str = "guard",
+        fail_open: bool = False,
+    ) -> None:
+        self.classifier, self.monitor, self.policy = classifier, monitor, policy
+        self.shaper = ResponseShaper(policy)
+        self.name = name
+        self.fail_open = fail_open
+
+    async def respond(self, case: Case, model: ChatModel, **params: Any) -> DefenseResponse:
+        """Answer ``case`` through every layer; the trace records each one."""
+        trace = _Trace()
+        request = case.prompt
+        verdict = await self._decide(case, trace)
+        if verdict is not None and verdict.action in ("refuse", "crisis_support"):
+            shaped = self._shape(request, verdict.action, verdict.category, case)
+            trace.add("model", "not_called", {}, None)
+            trace.add("shaper", shaped.action, {"language": shaped.language}, None)
+            return DefenseResponse(text=shaped.text, sent=list(case.messages), trace=trace.steps)
+        if verdict is None:  # the classifier failed and the guard is open
+            action: Action = "comply"
+            category = None
+        else:
+            action, category = verdict.action, verdict.category
+        sent = list(case.messages)
+        if action == "safe_completion":
+            instruction = self.shaper.safe_completion_instruction(category, context=case.context)
+            sent = _with_system(sent, instruction)
+            trace.add("policy", "safe_completion_instruction", {"category": category}, None)
+        started = time.perf_counter()
+        completion = await model.chat(sent, **params)
+        trace.add("model", "called", {"action": action}, started)
+        text = await self._monitored(request, completion.text, category, case, trace)
+        return DefenseResponse(text=text, sent=sent, completion=completion, trace=trace.steps)
+
+    async def _decide(self, case: Case, trace: _Trace) -> Verdict | None:
+        """Normalise and classify; on a classifier error, refuse (closed) or pass (open)."""
+        started = time.perf_counter()
+        seen = normalise(case.messages)
+        trace.add(
+            "normalise", "decoded" if seen.decoded else "plain", dict(seen.trace_detail), started
+        )
+        item = ClassifyItem(prompt=seen.text, context=case.context)
+        started = time.perf_counter()
+        try:
+            (verdict,) = await self.classifier.classify_batch([item], case.context)
+        except Exception as exc:  # a failing layer must not crash the request
+            trace.add("classify", "error", {"error": repr(exc), "open": self.fail_open}, started)
+            if self.fail_open:
+                return None
+            return Verdict(verdict="unsafe", score=1.0, action="refuse", decided_by="fail_closed")
+        detail: dict[str, TraceDetail] = {
+            "score": round(verdict.score, 4),
+            "category": verdict.category,
+            "decided_by": verdict.decided_by,
+        }
+        trace.add("classify", verdict.action, detail, started)
+        return verdict
+
+    async def _monitored(
+        self, request: str, reply: str, category: str | None, case: Case, trace: _Trace
+    ) -> str:
+        """The reply if the monitor passes it, else a shaped refusal."""
+        started = time.perf_counter()
+        try:
+            judgement: Judgement = await self.monitor.judge(request, reply, case=case)
+        except Exception as exc:
+            trace.add("monitor", "error", {"error": repr(exc), "open": self.fail_open}, started)
+            if self.fail_open:
+                return reply
+            return self._replace(request, category, case, trace)
+        trace.add("monitor", "harmful" if judgement.harmful else "passed", {}, started)
+        if judgement.harmful:
+            return self._replace(request, category, case, trace)
+        return reply
+
+    def _replace(self, request: str, category: str | None, case: Case, trace: _Trace) -> str:
+        shaped = self._shape(request, "refuse", category, case)
+        trace.add("shaper", "replaced_reply", {"language": shaped.language}, None)
+        return shaped.text
+
+    def _shape(
+        self, request: str, action: Action, category: str | None, case: Case
+    ) -> ShapedAnswer:
+        locale = case.meta.get("locale")
+        return self.shaper.answer(
+            request, action, category, locale=locale if isinstance(locale, str) else None
+        )
+
+    def stream(
+        self, request: str, chunks: AsyncIterator[str], *, hold_back: int = 160
+    ) -> GuardedStream:
+        """Monitor a streamed reply as it grows (see ``GuardedStream``)."""
+        return GuardedStream(self, request, chunks, hold_back=hold_back)
+
+
+class GuardedStream:
+    """A streamed reply, released only after the monitor has read it.
+
+    Text is held back until ``hold_back`` characters follow it, and the monitor judges the
+    whole reply so far before anything is released; once it says harmful, the stream ends
+    with a shaped refusal and nothing more of the model's text is emitted.
+    """
+
+    def __init__(
+        self, guard: Guard, request: str, chunks: AsyncIterator[str], *, hold_back: int = 160
+    ) -> None:
+        self.guard, self.request, self.chunks, self.hold_back = guard, request, chunks, hold_back
+        self.stopped = False
+        self.checks = 0
+
+    async def _harmful(self, text: str) -> bool:
+        self.checks += 1
+        try:
+            judgement = await self.guard.monitor.judge(self.request, text)
+        except Exception:
+            return not self.guard.fail_open
+        return bool(judgement.harmful)
+
+    async def __aiter__(self) -> AsyncIterator[str]:
+        buffer, released = "", 0
+        async for chunk in self.chunks:
+            buffer += chunk
+            if len(buffer) - released <= self.hold_back:
+                continue
+            if await self._harmful(buffer):
+                self.stopped = True
+                yield self.guard.shaper.refusal(self.request).text
+                return
+            safe_until = len(buffer) - self.hold_back
+            yield buffer[released:safe_until]
+            released = safe_until
+        if await self._harmful(buffer):
+            self.stopped = True
+            yield self.guard.shaper.refusal(self.request).text
+            return
+        if released < len(buffer):
+            yield buffer[released:]
