@@ -85,13 +85,13 @@ def test_config_file_errors_name_file_line_and_field(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "flags: limit" in result.output
 
 
-def test_all_expands_to_every_registered_attack(tmp_path: Path) -> None:
+def test_all_expands_to_every_component_buildable_without_an_argument() -> None:
+    from tactful.cli._app import _names
     from tactful.registry import entries
 
-    out = tmp_path / "run"
-    args = ["eval", "--model", "fake", "--suite", str(_suite(tmp_path)), "--judge", "string"]
-    result = runner.invoke(app, [*args, "--attack", "all", "--limit", "1", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    stored = json.loads((out / "summary.json").read_text())["config"]["attacks"]
-    expected = [e.name for e in entries("attack") if e.argument is None and e.name != "none"]
-    assert stored == expected and len(stored) >= 7
+    expected = [e.name for e in entries("attack") if e.argument is None or e.optional_argument]
+    assert _names(["all"], "attack") == expected
+    assert "none" in expected and "pair" in expected and "templates" not in expected
+    assert _names(["none,base64", "hex", "base64"], "attack") == ["none", "base64", "hex"]
+    defenses = _names(["all"], "defense")
+    assert defenses is not None and {"none", "guard", "smoothllm"} <= set(defenses)

@@ -309,3 +309,36 @@ def test_a_failing_run_is_not_masked_by_the_report(
         run(config, model=BuggyModel(on="vaccines"))
     assert "the report broke" in "".join(getattr(caught.value, "__notes__", []))
     assert json.loads((config.out / "summary.json").read_text())["complete"] is False
+
+
+class CountingAttack:
+    """A single-turn attack that counts how many cases it has transformed."""
+
+    name = "counting"
+
+    def __init__(self) -> None:
+        self.applied = 0
+
+    def apply(self, case: Case) -> list[Case]:
+        self.applied += 1
+        return [case]
+
+
+def test_the_plan_is_built_lazily_not_up_front(tmp_path: Path) -> None:
+    from tactful.datasets import load_suite
+    from tactful.defenses import build_defense
+    from tactful.evals import plan
+    from tactful.policy import default_policy
+
+    config = _config(tmp_path, _big_suite(tmp_path, 1000))
+    attack = CountingAttack()
+    items = plan(
+        [load_suite(str(config.suites[0]))],
+        config,
+        default_policy(),
+        [attack],
+        [build_defense("none")],
+    )
+    first = next(items)
+    assert first.key.endswith("|counting|none") and attack.applied == 1
+    assert sum(1 for _ in items) == 999 and attack.applied == 1000

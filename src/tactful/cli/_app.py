@@ -180,12 +180,21 @@ def _names(values: list[str] | None, kind: Kind) -> list[str] | None:
     names: list[str] = []
     for value in values:
         for name in filter(None, (part.strip() for part in value.split(","))):
-            if name == "all":
-                everything = [e.name for e in registry.entries(kind) if e.argument is None]
-                names.extend(n for n in everything if n != "none")
+            if name == "all":  # every one that can be built without an argument
+                entries = registry.entries(kind)
+                names.extend(e.name for e in entries if e.argument is None or e.optional_argument)
             else:
                 names.append(name)
     return list(dict.fromkeys(names))
+
+
+def _with_reasoner(defenses: list[str] | None, reasoner: str | None) -> list[str] | None:
+    """``guard`` becomes ``guard:REASONER`` when a reasoner model is given."""
+    if reasoner is None:
+        return defenses
+    if not defenses or "guard" not in defenses:
+        raise _fail("--guard-reasoner needs --defense guard")
+    return [f"guard:{reasoner}" if name == "guard" else name for name in defenses]
 
 
 def _flag_layer(**flags: Any) -> Layer:
@@ -269,6 +278,12 @@ def eval_command(
     seed: Annotated[
         int | None, typer.Option(help=_params_help("sampling and sampling-of-cases seed", "seed"))
     ] = None,
+    guard_reasoner: Annotated[
+        str | None,
+        typer.Option(
+            help="model spec of the guard's policy reasoner for unsure items (guard → guard:SPEC)"
+        ),
+    ] = None,
     config_file: Annotated[
         Path | None,
         typer.Option("--config", help="YAML of EvalConfig fields; flags override it"),
@@ -300,7 +315,7 @@ def eval_command(
                 model=model,
                 suites=suite,
                 attacks=_names(attack, "attack"),
-                defenses=_names(defense, "defense"),
+                defenses=_with_reasoner(_names(defense, "defense"), guard_reasoner),
                 judge=judge,
                 context=context,
                 limit=limit,

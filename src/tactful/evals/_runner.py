@@ -110,15 +110,28 @@ def _with_context(case: Case, context: str | None, policy: Policy) -> Case:
     return case.model_copy(update={"messages": messages})
 
 
+def _check_unique_ids(suites: list[LoadedSuite]) -> None:
+    """Keys are (suite, case id, attack, defense): case ids must be unique within a suite."""
+    for suite in suites:
+        seen: set[str] = set()
+        dupes = sorted({c.id for c in suite.cases if c.id in seen or seen.add(c.id)})  # type: ignore[func-returns-value]
+        if dupes:
+            raise EvalError(f"duplicate case ids within a suite: {', '.join(dupes[:5])}")
+
+
 def plan(
     suites: list[LoadedSuite],
     config: EvalConfig,
     policy: Policy,
     attacks: list[Attack | InteractiveAttack],
     defenses: list[Defense],
-) -> list[WorkItem]:
-    """Expand suites into work items with stable, unique keys."""
-    items: list[WorkItem] = []
+) -> Iterator[WorkItem]:
+    """Expand suites into work items with stable, unique keys, lazily.
+
+    Nothing is built ahead of the run: ``or-bench-80k`` × every attack × every defense streams
+    through the bounded pipeline one batch at a time.
+    """
+    _check_unique_ids(suites)
     for suite in suites:
         for case in _sample(suite.cases, config.limit, config.params.seed):
             case = case.model_copy(update={"source": case.source or suite.name})
@@ -127,21 +140,21 @@ def plan(
                 if is_interactive(attack):
                     for defense in defenses:
                         key = f"{case.source}/{case.id}|{attack.name}|{defense.name}"
-                        items.append(
-                            WorkItem(key, prepared, prepared, attack.name, defense, attack)
-                        )
+                        yield WorkItem(key, prepared, prepared, attack.name, defense, attack)
                     continue
                 for index, attacked in enumerate(cast(Attack, attack).apply(prepared)):
                     variant = attack.name if index == 0 else f"{attack.name}#{index}"
                     for defense in defenses:
                         key = f"{case.source}/{case.id}|{variant}|{defense.name}"
-                        items.append(WorkItem(key, prepared, attacked, attack.name, defense))
-    keys = [item.key for item in items]
-    if len(set(keys)) != len(keys):
-        seen: set[str] = set()
-        dupes = sorted({k for k in keys if k in seen or seen.add(k)})  # type: ignore[func-returns-value]
-        raise EvalError(f"duplicate case ids within a suite: {', '.join(dupes[:5])}")
-    return items
+                        yield WorkItem(key, prepared, attacked, attack.name, defense)
+
+
+def planned_size(
+    suites: list[LoadedSuite], config: EvalConfig, n_attacks: int, n_defenses: int
+) -> int:
+    """How many rows the plan holds when each attack yields one variant (the progress total)."""
+    cases = sum(len(_sample(s.cases, config.limit, config.params.seed)) for s in suites)
+    return cases * n_attacks * n_defenses
 
 
 @dataclass(frozen=True)
@@ -241,7 +254,7 @@ async def _judge(answers: list[_Answer], judge: Judge, concurrency: int) -> list
     return rows
 
 
-def _batches(todo: list[tuple[int, WorkItem]], size: int) -> Iterator[list[WorkItem]]:
+def _batches(todo: Iterable[tuple[int, WorkItem]], size: int) -> Iterator[list[WorkItem]]:
     """Group (plan position, item) pairs into judge batches aligned to multiples of ``size``.
 
     Aligned batches make a run, its resume and its rerun judge the same batches, so a judge whose
@@ -368,7 +381,8 @@ def _progress(console: Console) -> Progress:
 
 
 async def _execute(
-    todo: list[tuple[int, WorkItem]],
+    todo: Iterable[tuple[int, WorkItem]],
+    total: int,
     model: ChatModel,
     judge: Judge,
     config: EvalConfig,
@@ -378,7 +392,7 @@ async def _execute(
     refused = errors = 0
 
     with _progress(console) as progress:
-        task = progress.add_task(f"eval {model.spec}", total=len(todo), refused=0, errors=0)
+        task = progress.add_task(f"eval {model.spec}", total=total, refused=0, errors=0)
 
         def store(row: ResultRow) -> None:
             nonlocal refused, errors
@@ -492,14 +506,16 @@ def run(
         SuiteInfo(name=s.name, revision=s.revision, files={f.source: f.sha256 for f in s.files})
         for s in suites
     ]
-    items = plan(suites, config, policy, attacks, defenses)
-    if not items:
+    total = planned_size(suites, config, len(attacks), len(defenses))
+    if not total:
         raise EvalError("no cases to run: every suite is empty")
+    _check_unique_ids(suites)
     results, kept, elapsed_before = _prepare_out(config, console)
     done = {row.key for row in kept}
-    todo = [(position, item) for position, item in enumerate(items) if item.key not in done]
+    items = enumerate(plan(suites, config, policy, attacks, defenses))
+    todo = ((position, item) for position, item in items if item.key not in done)
     if config.resume:
-        console.print(f"resuming: {len(done)} rows kept, {len(todo)} to run")
+        console.print(f"resuming: {len(done)} rows kept, about {total - len(done)} to run")
 
     judge = build_judge(config.judge, model_factory=build_model)
     card = judge_card(judge)  # read before the run: a malformed card fails fast
@@ -526,12 +542,14 @@ def run(
         render(config.out)
         if not complete:
             console.print(
-                f"[yellow]interrupted after {len(rows)} of {len(items)} rows; "
+                f"[yellow]interrupted after {len(rows)} of about {total} rows; "
                 f"continue with: tactful eval ... --out {config.out} --resume"
             )
 
     try:
-        asyncio.run(_execute(todo, chat_model, judge, config, results, console))
+        asyncio.run(
+            _execute(todo, max(0, total - len(done)), chat_model, judge, config, results, console)
+        )
     except BaseException as failure:
         try:
             finish(complete=False)
