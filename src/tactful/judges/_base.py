@@ -8,7 +8,7 @@ from typing import Protocol, runtime_checkable
 
 from tactful.records import Case, Judgement
 
-__all__ = ["Judge", "JudgeItem"]
+__all__ = ["Judge", "JudgeItem", "PairJudge"]
 
 JudgeItem = tuple[str, str] | tuple[str, str, Case | None]
 """``(prompt, response)`` or ``(prompt, response, case)``."""
@@ -48,3 +48,27 @@ class Judge(Protocol):
 
         await asyncio.gather(*(worker() for _ in range(min(concurrency, len(items)))))
         return [judgement for judgement in results if judgement is not None]
+
+
+class PairJudge(Judge):
+    """A judge whose core reads many (prompt, response) pairs at once, synchronously.
+
+    Subclasses define ``judge_pairs``; ``judge`` and ``judge_batch`` run it in a worker thread
+    (the encoder is CPU-bound), a batch in one call.
+    """
+
+    def judge_pairs(self, prompts: Sequence[str], responses: Sequence[str]) -> list[Judgement]:
+        """Judge each (prompt, response) pair."""
+        raise NotImplementedError
+
+    async def judge(self, prompt: str, response: str, *, case: Case | None = None) -> Judgement:
+        """Judge one pair."""
+        (judgement,) = await asyncio.to_thread(self.judge_pairs, [prompt], [response])
+        return judgement
+
+    async def judge_batch(
+        self, items: Sequence[JudgeItem], *, concurrency: int = 8
+    ) -> list[Judgement]:
+        """Judge every item in one ``judge_pairs`` call."""
+        prompts, responses = [item[0] for item in items], [item[1] for item in items]
+        return await asyncio.to_thread(self.judge_pairs, prompts, responses)

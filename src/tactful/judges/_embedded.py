@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tactful.judges._base import Judge, JudgeItem
+from tactful.judges._base import PairJudge
 from tactful.judges._card import JudgeCard, verified_card
 from tactful.judges._string_match import StringJudge
 from tactful.judges._text import unscorable_reason
-from tactful.records import Case, Judgement, RefusalLevel
+from tactful.records import Judgement, RefusalLevel
 
 if TYPE_CHECKING:
     from tactful.classify import EmbeddedClassifier
@@ -24,7 +23,7 @@ ARTIFACT_FILES = ("encoder.int8.onnx", "heads.npz", "card.json")
 """The files a judge card's sha256 covers, in hashing order."""
 
 
-class EmbeddedJudge(Judge):
+class EmbeddedJudge(PairJudge):
     """Judge with the fine-tuned MiniLM heads; empty or degenerate replies are unscorable.
 
     With ``phrase_backstop`` (the default), a reply the heads read as compliance but the string
@@ -117,15 +116,3 @@ class EmbeddedJudge(Judge):
         if not worded.scorable or worded.refusal != "full":
             return level, None
         return worded.refusal, f"refusal wording: {worded.rationale}"
-
-    async def judge(self, prompt: str, response: str, *, case: Case | None = None) -> Judgement:
-        """Judge one pair (in a worker thread: the encoder is CPU-bound)."""
-        (judgement,) = await asyncio.to_thread(self.judge_pairs, [prompt], [response])
-        return judgement
-
-    async def judge_batch(
-        self, items: Sequence[JudgeItem], *, concurrency: int = 8
-    ) -> list[Judgement]:
-        """Judge every item in one encoder pass (in a worker thread)."""
-        prompts, responses = [item[0] for item in items], [item[1] for item in items]
-        return await asyncio.to_thread(self.judge_pairs, prompts, responses)

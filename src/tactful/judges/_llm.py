@@ -73,7 +73,6 @@ class LLMJudge(Judge):
         self.max_chars = max_chars
         self.max_concurrency = model.max_concurrency
 
-
     async def aclose(self) -> None:
         """Close the backend's client, if it holds one."""
         close = getattr(self.model, "aclose", None)

@@ -20,7 +20,6 @@ prints what is measured).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Sequence
@@ -32,10 +31,10 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, Field
 
 from tactful.judges import _propositions_features as pf
-from tactful.judges._base import Judge, JudgeItem
+from tactful.judges._base import PairJudge
 from tactful.judges._card import JudgeCard, artifact_sha256
 from tactful.judges._embedded import EmbeddedJudge
-from tactful.records import Case, Judgement
+from tactful.records import Judgement
 
 if TYPE_CHECKING:
     from tactful.classify import EmbeddedClassifier
@@ -245,7 +244,7 @@ class PropositionGrader:
         return self.grade_batch([conversation], [reply])[0]
 
 
-class PropositionsJudge(Judge):
+class PropositionsJudge(PairJudge):
     """The embedded judge's refusal and harm verdicts plus the reply's style propositions.
 
     Refusal, harm and the card are the embedded judge's (same classifier, loaded once);
@@ -281,15 +280,3 @@ class PropositionsJudge(Judge):
             v.model_copy(update={"judge": self.name, "propositions": g})
             for v, g in zip(verdicts, graded, strict=True)
         ]
-
-    async def judge(self, prompt: str, response: str, *, case: Case | None = None) -> Judgement:
-        """Judge one pair (in a worker thread: the encoder is CPU-bound)."""
-        (judgement,) = await asyncio.to_thread(self.judge_pairs, [prompt], [response])
-        return judgement
-
-    async def judge_batch(
-        self, items: Sequence[JudgeItem], *, concurrency: int = 8
-    ) -> list[Judgement]:
-        """Judge every item in one pass (in a worker thread)."""
-        prompts, responses = [item[0] for item in items], [item[1] for item in items]
-        return await asyncio.to_thread(self.judge_pairs, prompts, responses)
