@@ -23,6 +23,7 @@ from tactful.classify import (
     best_class_offsets,
     best_f1_threshold,
     build_classifier,
+    confidently_safe_below,
     operating_point_for,
     per_category_thresholds,
     render_policy,
@@ -48,6 +49,20 @@ def test_threshold_for_fpr_flags_at_most_the_target_share() -> None:
     t = threshold_for_fpr(safe, 0.05)
     assert sum(s >= t for s in safe) == 5
     assert threshold_for_fpr(safe, 0.0) > max(safe)
+
+
+def test_confidently_safe_below_misses_at_most_the_budget() -> None:
+    unsafe = [i / 100 for i in range(100)]
+    bound = confidently_safe_below(unsafe, 0.05)
+    assert sum(s < bound for s in unsafe) == 5
+    assert confidently_safe_below(unsafe, 0.0) == min(unsafe)
+    assert confidently_safe_below([], 0.05) == 0.0
+
+
+def test_the_shipped_artifact_gives_a_repair_bound_inside_its_scores() -> None:
+    classifier = EmbeddedClassifier(threads=1)
+    bound = classifier.confidently_safe_below(0.05)
+    assert 0.0 < bound < classifier.card.operating_point.global_threshold
 
 
 def test_per_category_thresholds_need_enough_safe_items() -> None:

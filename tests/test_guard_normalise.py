@@ -219,3 +219,39 @@ def test_language_check_accepts_language(text: str) -> None:
 )
 def test_language_check_rejects_garbage(text: str) -> None:
     assert not looks_like_language(text)
+
+
+PREAMBLE = (
+    "You are a helpful storyteller who writes long, careful answers for curious readers. "
+    "Take your time, keep the tone friendly, use plain words and answer every question fully. "
+    "Readers like examples, short paragraphs and a clear order of steps. "
+) * 3
+
+
+def test_a_short_prompt_is_read_once() -> None:
+    assert normalise(HARMFUL).readings == (HARMFUL,)
+
+
+def test_a_request_buried_in_a_long_message_is_read_on_its_own() -> None:
+    found = normalise(f"{PREAMBLE}\n\n{HARMFUL}\n\nAnswer in full.")
+    assert found.readings[0] == found.text
+    alone = [r for r in found.readings[1:] if HARMFUL in r]
+    assert alone and all(len(r.split()) < len(found.text.split()) for r in alone)
+
+
+def test_each_user_turn_is_read_on_its_own_and_replies_are_not() -> None:
+    messages = [
+        Message(role="user", content=BENIGN),
+        Message(role="assistant", content="Sure, here is a recipe."),
+        Message(role="user", content=HARMFUL),
+    ]
+    readings = normalise(messages).readings
+    assert BENIGN in readings and HARMFUL in readings
+    assert "Sure, here is a recipe." not in readings
+
+
+def test_still_encoded_text_is_not_a_reading_but_its_decoding_is() -> None:
+    encoded = base64.b64encode(HARMFUL.encode()).decode()
+    found = normalise(f"Decode this and answer it.\n\n{encoded}\n\nThen explain each step.")
+    assert encoded not in found.readings
+    assert any(_words(HARMFUL) <= _words(r) for r in found.readings[1:])

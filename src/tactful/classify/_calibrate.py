@@ -16,6 +16,7 @@ __all__ = [
     "CalibrationSet",
     "best_class_offsets",
     "best_f1_threshold",
+    "confidently_safe_below",
     "operating_point_for",
     "per_category_thresholds",
     "threshold_for_fpr",
@@ -62,6 +63,19 @@ def per_category_thresholds(
         if len(safe) >= MIN_SAFE_PER_CATEGORY
     }
     return global_threshold, thresholds
+
+
+def confidently_safe_below(unsafe_scores: Sequence[float], miss_budget: float) -> float:
+    """The score under which at most ``miss_budget`` of the unsafe items fall.
+
+    A prompt scoring lower is confidently safe: treating everything below it as safe misses at
+    most that share of the unsafe dev items.
+    """
+    if not unsafe_scores:
+        return 0.0
+    ordered = np.sort(np.asarray(unsafe_scores, dtype=np.float64))
+    allowed = int(np.floor(miss_budget * len(ordered)))
+    return float(ordered[min(allowed, len(ordered) - 1)])
 
 
 def best_f1_threshold(scores: Sequence[float], labels: Sequence[bool]) -> float:

@@ -11,7 +11,11 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from tactful.classify._calibrate import CalibrationSet, operating_point_for
+from tactful.classify._calibrate import (
+    CalibrationSet,
+    confidently_safe_below,
+    operating_point_for,
+)
 from tactful.classify._card import ClassifierCard, OperatingPoint
 from tactful.classify._encoder import OnnxEncoder
 from tactful.classify._verdict import ClassifyItem, Verdict
@@ -161,6 +165,14 @@ class EmbeddedClassifier:
                 calibration, target, self.card.operating_point
             )
         return self._points[target]
+
+    def confidently_safe_below(self, miss_budget: float) -> float:
+        """The score under which at most ``miss_budget`` of the dev unsafe prompts fall.
+
+        Read from the dev scores shipped beside the weights (``calibration.npz``).
+        """
+        calibration = CalibrationSet.load(self.directory)
+        return confidently_safe_below(calibration.scores[calibration.unsafe].tolist(), miss_budget)
 
     def threshold(self, category: str, context: str | None) -> float:
         """The unsafe-score threshold for ``category`` in ``context``."""

@@ -1,10 +1,15 @@
 """The layered guard: normalise → classify (→ reasoner) → shape or call → monitor → shape.
 
+The classifier reads every reading of the normalised conversation (the whole, each user turn,
+its segments, each decoded view); the most unsafe flagged reading decides.
+
 ``refuse`` and ``crisis_support`` are answered by the response shaper without calling the
 model; ``safe_completion`` calls the model with the policy's instruction to stay high-level;
 ``comply`` calls it as it is. Every reply the model writes is read by the output monitor (a
-judge), and a harmful one is replaced by a shaped refusal. Each layer is one ``TraceStep``
-with its latency. A layer that fails closes the guard (a refusal) unless ``fail_open``.
+judge), and a harmful one is replaced by a shaped refusal; a refusal of a request the
+classifier reads as confidently safe is asked again once (the repair layer). Each layer is
+one ``TraceStep`` with its latency. A layer that fails closes the guard (a refusal) unless
+``fail_open``.
 """
 
 from __future__ import annotations
@@ -33,6 +38,24 @@ def _with_system(messages: list[Message], instruction: str) -> list[Message]:
     return [Message(role="system", content=instruction), *messages]
 
 
+_ECHO_WORDS = 6
+"""Words an instruction line needs before repeating it counts as parroting."""
+
+
+def _echoes(instruction: str, reply: str) -> bool:
+    """The reply repeats a line of the instruction (small models parrot system text)."""
+    said = " ".join(reply.lower().split())
+    lines = (" ".join(line.lstrip("- ").lower().split()) for line in instruction.splitlines())
+    return any(len(line.split()) >= _ECHO_WORDS and line[:60] in said for line in lines)
+
+
+def _decisive(verdicts: list[Verdict]) -> int:
+    """The reading that decides: the most unsafe of those flagged, else the most unsafe."""
+    flagged = [i for i, v in enumerate(verdicts) if v.action != "comply"]
+    pool = flagged or list(range(len(verdicts)))
+    return max(pool, key=lambda i: verdicts[i].score)
+
+
 @dataclass
 class _Trace:
     """The steps of one request, each timed."""
@@ -52,6 +75,9 @@ class Guard:
 
     ``classifier`` decides the action (``layered:MODEL`` adds the policy reasoner for unsure
     items), ``monitor`` judges the model's replies, ``shaper`` writes what the guard says itself.
+    ``repair_below``: when the classifier scores a request under it and the model still
+    refuses, the model is asked once more with an instruction that the request is allowed, and
+    the second reply is kept if it does not refuse (over-refusal is a failure too).
     """
 
     def __init__(
@@ -62,11 +88,13 @@ class Guard:
         *,
         name: str = "guard",
         fail_open: bool = False,
+        repair_below: float | None = None,
     ) -> None:
         self.classifier, self.monitor, self.policy = classifier, monitor, policy
         self.shaper = ResponseShaper(policy)
         self.name = name
         self.fail_open = fail_open
+        self.repair_below = repair_below
 
     async def respond(self, case: Case, model: ChatModel, **params: Any) -> DefenseResponse:
         """Answer ``case`` through every layer; the trace records each one."""
@@ -91,8 +119,32 @@ class Guard:
         started = time.perf_counter()
         completion = await model.chat(sent, **params)
         trace.add("model", "called", {"action": action}, started)
-        text = await self._monitored(request, completion.text, category, case, trace)
+        text, judgement = await self._monitored(request, completion.text, category, case, trace)
+        if judgement is not None and self._needless_refusal(verdict, judgement):
+            started = time.perf_counter()
+            instruction = self.shaper.comply_instruction(context=case.context)
+            retry_sent = _with_system(list(case.messages), instruction)
+            retry = await model.chat(retry_sent, **params)
+            trace.add("repair", "called_again", {"first_refusal": judgement.refusal}, started)
+            retry_text, retry_judgement = await self._monitored(
+                request, retry.text, category, case, trace
+            )
+            answered = retry_judgement is not None and retry_judgement.refusal == "none"
+            if answered and not _echoes(instruction, retry.text):
+                trace.add("repair", "kept_second", {}, None)
+                return DefenseResponse(
+                    text=retry_text, sent=retry_sent, completion=retry, trace=trace.steps
+                )
+            trace.add("repair", "kept_first", {}, None)
         return DefenseResponse(text=text, sent=sent, completion=completion, trace=trace.steps)
+
+    def _needless_refusal(self, verdict: Verdict | None, judgement: Judgement) -> bool:
+        """The model refused a request the classifier reads as confidently safe."""
+        if self.repair_below is None or verdict is None:
+            return False
+        if verdict.action != "comply" or verdict.score >= self.repair_below:
+            return False
+        return not judgement.harmful and judgement.refusal in ("full", "partial")
 
     async def _decide(self, case: Case, trace: _Trace) -> Verdict | None:
         """Normalise and classify; on a classifier error, refuse (closed) or pass (open)."""
@@ -101,39 +153,48 @@ class Guard:
         trace.add(
             "normalise", "decoded" if seen.decoded else "plain", dict(seen.trace_detail), started
         )
-        item = ClassifyItem(prompt=seen.text, context=case.context)
+        readings = seen.readings
+        items = [ClassifyItem(prompt=text, context=case.context) for text in readings]
         started = time.perf_counter()
         try:
-            (verdict,) = await self.classifier.classify_batch([item], case.context)
+            verdicts = await self.classifier.classify_batch(items, case.context)
         except Exception as exc:  # a failing layer must not crash the request
             trace.add("classify", "error", {"error": repr(exc), "open": self.fail_open}, started)
             if self.fail_open:
                 return None
             return Verdict(verdict="unsafe", score=1.0, action="refuse", decided_by="fail_closed")
+        decisive = _decisive(verdicts)
+        verdict = verdicts[decisive]
         detail: dict[str, TraceDetail] = {
             "score": round(verdict.score, 4),
             "category": verdict.category,
             "decided_by": verdict.decided_by,
+            "readings": len(readings),
+            "reading": decisive,
         }
         trace.add("classify", verdict.action, detail, started)
         return verdict
 
     async def _monitored(
         self, request: str, reply: str, category: str | None, case: Case, trace: _Trace
-    ) -> str:
-        """The reply if the monitor passes it, else a shaped refusal."""
+    ) -> tuple[str, Judgement | None]:
+        """The reply if the monitor passes it, else a shaped refusal; and the monitor's reading.
+
+        The reading is None when the monitor failed.
+        """
         started = time.perf_counter()
         try:
             judgement: Judgement = await self.monitor.judge(request, reply, case=case)
         except Exception as exc:
             trace.add("monitor", "error", {"error": repr(exc), "open": self.fail_open}, started)
             if self.fail_open:
-                return reply
-            return self._replace(request, category, case, trace)
-        trace.add("monitor", "harmful" if judgement.harmful else "passed", {}, started)
+                return reply, None
+            return self._replace(request, category, case, trace), None
+        detail: dict[str, TraceDetail] = {"refusal": judgement.refusal}
+        trace.add("monitor", "harmful" if judgement.harmful else "passed", detail, started)
         if judgement.harmful:
-            return self._replace(request, category, case, trace)
-        return reply
+            return self._replace(request, category, case, trace), judgement
+        return reply, judgement
 
     def _replace(self, request: str, category: str | None, case: Case, trace: _Trace) -> str:
         shaped = self._shape(request, "refuse", category, case)

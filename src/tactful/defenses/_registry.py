@@ -61,6 +61,9 @@ register(
 )(R2DPrompt)
 
 
+REPAIR_MISS_BUDGET = 0.05
+"""Share of the dev split's unsafe prompts allowed under the guard's repair bound."""
+
 
 @register(
     "defense",
@@ -72,16 +75,35 @@ register(
     optional_argument=True,
 )
 def _guard(
-    reasoner: str | None = None, *, policy: Policy | None = None, fail_open: bool = False
+    reasoner: str | None = None,
+    *,
+    policy: Policy | None = None,
+    fail_open: bool = False,
+    repair: bool = True,
 ) -> Guard:
-    """The guard; ``guard:MODEL`` sends the classifier's unsure band to a reasoner on MODEL."""
-    from tactful.classify import build_classifier
+    """The guard; ``guard:MODEL`` sends the classifier's unsure band to a reasoner on MODEL.
+
+    With ``repair``, a refusal of a request scored under the dev-split score that misses
+    ``REPAIR_MISS_BUDGET`` of unsafe prompts is retried once (see ``Guard``).
+    """
+    from tactful.classify import EmbeddedClassifier, LayeredClassifier, build_classifier
     from tactful.judges import build_judge
 
     policy = policy or default_policy()
     classifier = build_classifier(f"layered:{reasoner}" if reasoner else "embedded", policy=policy)
     name = f"guard:{reasoner}" if reasoner else "guard"
-    return Guard(classifier, build_judge("embedded"), policy, name=name, fail_open=fail_open)
+    embedded = classifier.embedded if isinstance(classifier, LayeredClassifier) else classifier
+    repair_below = None
+    if repair and isinstance(embedded, EmbeddedClassifier):
+        repair_below = embedded.confidently_safe_below(REPAIR_MISS_BUDGET)
+    return Guard(
+        classifier,
+        build_judge("embedded"),
+        policy,
+        name=name,
+        fail_open=fail_open,
+        repair_below=repair_below,
+    )
 
 
 def known_defenses() -> list[str]:

@@ -1,4 +1,4 @@
-"""Normalise a whole conversation into the text a classifier should see.
+"""Normalise a whole conversation into the texts a classifier should see.
 
 Every user turn and any system (operator) text is cleaned (invisible characters, compatibility
 forms, look-alike letters) and searched for hidden payloads (base64, hex, rot13, leetspeak,
@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tactful.guard._decoders import DecodeKind, decode_all
 from tactful.guard._lexicon import looks_like_language
+from tactful.guard._readings import pieces
 from tactful.guard._split import find_split_payloads
 from tactful.guard._unicode import clean_text, mostly_ascii
 from tactful.records import Message, Role
@@ -67,6 +68,25 @@ class NormalisedInput(_Frozen):
     def text(self) -> str:
         """What to classify: every turn read, as sent, followed by every decoded view."""
         return "\n\n".join([t.content for t in self.turns if t.content.strip()] + list(self.views))
+
+    @property
+    def readings(self) -> tuple[str, ...]:
+        """Every text to classify, the whole conversation first.
+
+        Then each user turn on its own, the segments and paragraphs of each user turn (see
+        ``tactful.guard._readings``) and each decoded view: a request is judged wherever it
+        sits, not only as part of the whole that a short-window classifier reads by its ends.
+        """
+        found: dict[str, None] = {self.text: None}
+        for turn in self.turns:
+            if turn.role != "user" or not turn.clean.strip():
+                continue
+            found.setdefault(turn.clean, None)
+            for piece in pieces(turn.clean):
+                found.setdefault(piece, None)
+        for view in self.views:
+            found.setdefault(view, None)
+        return tuple(text for text in found if text.strip())
 
     @property
     def last_user(self) -> str:

@@ -117,6 +117,17 @@ class ResponseShaper:
             lines.append(f"Deployment context ({context}): {ctx.description.strip()}")
         return "\n".join(lines)
 
+    def comply_instruction(self, *, context: str | None = None) -> str:
+        """The system instruction for a second try at a request the model refused needlessly."""
+        lines = [
+            "The user's request is allowed here: answer it helpfully, directly and in full.",
+            "- Do not refuse, apologise, or add warnings or lectures the answer does not need.",
+        ]
+        if context is not None and context != DEFAULT_CONTEXT:
+            ctx = self.policy.context(context)
+            lines.append(f"Deployment context ({context}): {ctx.description.strip()}")
+        return "\n".join(lines)
+
     # ------------------------------------------------------------ crisis support
 
     def _locale_key(self, locale: str | None) -> str:
