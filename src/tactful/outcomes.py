@@ -211,6 +211,8 @@ class RunConfig(_Strict):
     """Policy file the run used (None: the built-in policy)."""
     columns: dict[str, str] | None
     base_url: str | None
+    guard_readings: str = "whole"
+    """What the guard classified (runs written before the setting existed read "whole")."""
 
 
 class SuiteInfo(_Strict):

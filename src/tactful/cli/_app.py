@@ -284,6 +284,13 @@ def eval_command(
             help="model spec of the guard's policy reasoner for unsure items (guard → guard:SPEC)"
         ),
     ] = None,
+    guard_readings: Annotated[
+        str | None,
+        typer.Option(
+            help="what the guard classifies: whole (default), turns (each user turn too), "
+            "segments (each turn's segments too)"
+        ),
+    ] = None,
     config_file: Annotated[
         Path | None,
         typer.Option("--config", help="YAML of EvalConfig fields; flags override it"),
@@ -316,6 +323,7 @@ def eval_command(
                 suites=suite,
                 attacks=_names(attack, "attack"),
                 defenses=_with_reasoner(_names(defense, "defense"), guard_reasoner),
+                guard_readings=guard_readings,
                 judge=judge,
                 context=context,
                 limit=limit,

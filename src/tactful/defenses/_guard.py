@@ -1,7 +1,8 @@
 """The layered guard: normalise → classify (→ reasoner) → shape or call → monitor → shape.
 
-The classifier reads every reading of the normalised conversation (the whole, each user turn,
-its segments, each decoded view); the most unsafe flagged reading decides.
+The classifier reads every reading of the normalised conversation (the whole and each decoded
+view; with ``readings="turns"`` or ``"segments"`` also each user turn and its segments); the
+most unsafe flagged reading decides.
 
 ``refuse`` and ``crisis_support`` are answered by the response shaper without calling the
 model; ``safe_completion`` calls the model with the policy's instruction to stay high-level;
@@ -21,7 +22,7 @@ from typing import Any
 
 from tactful.classify import Classifier, ClassifyItem, Verdict
 from tactful.defenses._base import DefenseResponse
-from tactful.guard import ResponseShaper, ShapedAnswer, normalise
+from tactful.guard import ReadingScope, ResponseShaper, ShapedAnswer, normalise
 from tactful.judges import Judge
 from tactful.models import ChatModel
 from tactful.policy import Policy
@@ -78,6 +79,8 @@ class Guard:
     ``repair_below``: when the classifier scores a request under it and the model still
     refuses, the model is asked once more with an instruction that the request is allowed, and
     the second reply is kept if it does not refuse (over-refusal is a failure too).
+    ``readings``: what the classifier reads besides the whole conversation (see
+    ``NormalisedInput.readings``); ``bench/guard_readings.py`` measures each scope.
     """
 
     def __init__(
@@ -89,12 +92,14 @@ class Guard:
         name: str = "guard",
         fail_open: bool = False,
         repair_below: float | None = None,
+        readings: ReadingScope = "whole",
     ) -> None:
         self.classifier, self.monitor, self.policy = classifier, monitor, policy
         self.shaper = ResponseShaper(policy)
         self.name = name
         self.fail_open = fail_open
         self.repair_below = repair_below
+        self.readings = readings
 
     async def respond(self, case: Case, model: ChatModel, **params: Any) -> DefenseResponse:
         """Answer ``case`` through every layer; the trace records each one."""
@@ -153,7 +158,7 @@ class Guard:
         trace.add(
             "normalise", "decoded" if seen.decoded else "plain", dict(seen.trace_detail), started
         )
-        readings = seen.readings
+        readings = seen.readings(self.readings)
         items = [ClassifyItem(prompt=text, context=case.context) for text in readings]
         started = time.perf_counter()
         try:

@@ -11,6 +11,7 @@ from tactful.defenses._perplexity import PerplexityFilter
 from tactful.defenses._r2d_prompt import R2DPrompt
 from tactful.defenses._simple import NoDefense, SelfReminder
 from tactful.defenses._smoothllm import SmoothLLM
+from tactful.guard import ReadingScope
 from tactful.policy import Policy, default_policy
 from tactful.registry import UnknownComponentError, build, known, register
 
@@ -80,11 +81,14 @@ def _guard(
     policy: Policy | None = None,
     fail_open: bool = False,
     repair: bool = True,
+    readings: ReadingScope = "whole",
 ) -> Guard:
     """The guard; ``guard:MODEL`` sends the classifier's unsure band to a reasoner on MODEL.
 
     With ``repair``, a refusal of a request scored under the dev-split score that misses
-    ``REPAIR_MISS_BUDGET`` of unsafe prompts is retried once (see ``Guard``).
+    ``REPAIR_MISS_BUDGET`` of unsafe prompts is retried once (see ``Guard``). ``readings``
+    (whole, turns, segments) sets what the classifier reads; whole is the default because
+    the wider scopes flag more benign conversations held out whole (``bench/guard_readings.py``).
     """
     from tactful.classify import EmbeddedClassifier, LayeredClassifier, build_classifier
     from tactful.judges import build_judge
@@ -103,6 +107,7 @@ def _guard(
         name=name,
         fail_open=fail_open,
         repair_below=repair_below,
+        readings=readings,
     )
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tactful.guard import ReadingScope
 from tactful.models import DEFAULT_MODEL, GenerationParams
 
 __all__ = ["RESUME_KEYS", "EvalConfig"]
@@ -23,6 +24,7 @@ RESUME_KEYS = (
     "policy",
     "columns",
     "base_url",
+    "guard_readings",
 )
 """Fields a resumed run must share with the run it continues."""
 
@@ -56,6 +58,11 @@ class EvalConfig(BaseModel):
     policy: Path | None = None
     columns: dict[str, str] | None = Field(default=None, description="column mapping for files")
     base_url: str | None = None
+    guard_readings: ReadingScope = Field(
+        default="whole",
+        description="what the guard classifies besides the whole conversation: whole (and "
+        "decoded views only), turns (each user turn too), segments (each turn's segments too)",
+    )
     api_key: str | None = Field(default=None, exclude=True)
 
     def resume_view(self) -> dict[str, object]:

@@ -499,7 +499,10 @@ def run(
             report_issue(str(issue))
     try:
         attacks = [build_any_attack(name) for name in config.attacks]
-        defenses = [build_defense(name, policy=policy) for name in config.defenses]
+        defenses = [
+            build_defense(name, policy=policy, readings=config.guard_readings)
+            for name in config.defenses
+        ]
     except ValueError as exc:
         raise EvalError(str(exc)) from exc
     provenance = [

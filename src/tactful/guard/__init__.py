@@ -9,14 +9,23 @@ replies the way the policy's refusal style asks.
 from tactful.guard._decoders import DecodeKind
 from tactful.guard._language import detect_language
 from tactful.guard._lexicon import looks_like_language
-from tactful.guard._normalise import Decoded, NormalisedInput, NormalisedTurn, normalise
+from tactful.guard._normalise import (
+    READING_SCOPES,
+    Decoded,
+    NormalisedInput,
+    NormalisedTurn,
+    ReadingScope,
+    normalise,
+)
 from tactful.guard._shape import ResponseShaper, ShapedAnswer
 
 __all__ = [
+    "READING_SCOPES",
     "DecodeKind",
     "Decoded",
     "NormalisedInput",
     "NormalisedTurn",
+    "ReadingScope",
     "ResponseShaper",
     "ShapedAnswer",
     "detect_language",

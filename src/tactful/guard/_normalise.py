@@ -9,7 +9,7 @@ each decoded view, with a typed record of what was decoded for the guard's trace
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,7 +20,19 @@ from tactful.guard._split import find_split_payloads
 from tactful.guard._unicode import clean_text, mostly_ascii
 from tactful.records import Message, Role
 
-__all__ = ["Decoded", "NormalisedInput", "NormalisedTurn", "normalise"]
+__all__ = [
+    "READING_SCOPES",
+    "Decoded",
+    "NormalisedInput",
+    "NormalisedTurn",
+    "ReadingScope",
+    "normalise",
+]
+
+ReadingScope = Literal["whole", "turns", "segments"]
+"""What the guard classifies: the whole conversation (and decoded views), plus each user turn,
+plus each turn's segments."""
+READING_SCOPES: Final[tuple[ReadingScope, ...]] = ("whole", "turns", "segments")
 
 DEFAULT_ROLES: Final[tuple[Role, ...]] = ("system", "user")
 _MIN_FOLDED_LETTERS: Final = 1  # in mostly-Latin text only: "ＰＤＦ" in Japanese is normal
@@ -69,23 +81,24 @@ class NormalisedInput(_Frozen):
         """What to classify: every turn read, as sent, followed by every decoded view."""
         return "\n\n".join([t.content for t in self.turns if t.content.strip()] + list(self.views))
 
-    @property
-    def readings(self) -> tuple[str, ...]:
-        """Every text to classify, the whole conversation first.
+    def readings(self, scope: ReadingScope = "whole") -> tuple[str, ...]:
+        """The texts to classify, the whole conversation first, then each decoded view.
 
-        Then each user turn on its own, the segments and paragraphs of each user turn (see
-        ``tactful.guard._readings``) and each decoded view: a request is judged wherever it
-        sits, not only as part of the whole that a short-window classifier reads by its ends.
+        ``scope`` adds more: ``turns`` each user turn on its own; ``segments`` also each user
+        turn's segments and paragraphs (see ``tactful.guard._readings``). A classifier that
+        reads a text by its ends then judges a request wherever it sits, at the price of more
+        chances to flag a benign conversation.
         """
         found: dict[str, None] = {self.text: None}
-        for turn in self.turns:
-            if turn.role != "user" or not turn.clean.strip():
-                continue
-            found.setdefault(turn.clean, None)
-            for piece in pieces(turn.clean):
-                found.setdefault(piece, None)
         for view in self.views:
             found.setdefault(view, None)
+        for turn in self.turns:
+            if scope == "whole" or turn.role != "user" or not turn.clean.strip():
+                continue
+            found.setdefault(turn.clean, None)
+            if scope == "segments":
+                for piece in pieces(turn.clean):
+                    found.setdefault(piece, None)
         return tuple(text for text in found if text.strip())
 
     @property
