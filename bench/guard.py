@@ -176,7 +176,9 @@ def _matrix(limit: int, out: Path) -> None:
     from tactful import registry
     from tactful.evals import EvalConfig, run
 
-    attacks = [e.name for e in registry.entries("attack") if e.argument is None]
+    # the same set as `tactful eval --attack all`: every attack buildable without an argument
+    entries = registry.entries("attack")
+    attacks = [e.name for e in entries if e.argument is None or e.optional_argument]
     config = EvalConfig(
         model="smollm2",
         suites=["core"],
