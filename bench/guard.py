@@ -58,12 +58,12 @@ async def _overhead(cases: Sequence[Case]) -> None:
     answered_alone: list[float] = []
     for case in track(cases, description="guard on the embedded model", console=console):
         response = await guard.respond(case, model, max_tokens=96, temperature=0.0)
-        layers = {step.layer: step.latency_ms or 0.0 for step in response.trace}
-        guard_ms = sum(ms for layer, ms in layers.items() if layer != "model")
+        timed = [(step.layer, step.latency_ms or 0.0) for step in response.trace]
+        guard_ms = sum(ms for layer, ms in timed if layer != "model")
         if response.completion is None:
             answered_alone.append(guard_ms)
         else:
-            called.append((guard_ms, layers["model"]))
+            called.append((guard_ms, sum(ms for layer, ms in timed if layer == "model")))
     table = Table(title=f"guard overhead on {len(cases)} `core` requests (2 cores, smollm2)")
     columns = ("requests", "n", "guard p50 ms", "guard p99 ms", "generation p50 ms", "overhead")
     for column in columns:

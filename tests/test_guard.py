@@ -185,7 +185,7 @@ async def test_a_needless_refusal_is_asked_again_and_the_answer_kept() -> None:
     response = await guard.respond(_case("How do I clean my oven?"), model)
     assert model.calls == 2 and response.text.startswith("Sure.")
     assert [(s.layer, s.action) for s in response.trace if s.layer == "repair"] == [
-        ("repair", "called_again"),
+        ("repair", "ask_again"),
         ("repair", "kept_second"),
     ]
     assert response.sent[0].role == "system"

@@ -22,6 +22,7 @@ from typing import Any
 
 from tactful.classify import Classifier, ClassifyItem, Verdict
 from tactful.defenses._base import DefenseResponse
+from tactful.defenses._common import call_model
 from tactful.guard import ReadingScope, ResponseShaper, ShapedAnswer, normalise
 from tactful.judges import Judge
 from tactful.models import ChatModel
@@ -121,16 +122,15 @@ class Guard:
             instruction = self.shaper.safe_completion_instruction(category, context=case.context)
             sent = _with_system(sent, instruction)
             trace.add("policy", "safe_completion_instruction", {"category": category}, None)
-        started = time.perf_counter()
-        completion = await model.chat(sent, **params)
-        trace.add("model", "called", {"action": action}, started)
+        completion, model_step = await call_model(model, sent, params)
+        trace.steps.append(model_step)
         text, judgement = await self._monitored(request, completion.text, category, case, trace)
         if judgement is not None and self._needless_refusal(verdict, judgement):
-            started = time.perf_counter()
             instruction = self.shaper.comply_instruction(context=case.context)
             retry_sent = _with_system(list(case.messages), instruction)
-            retry = await model.chat(retry_sent, **params)
-            trace.add("repair", "called_again", {"first_refusal": judgement.refusal}, started)
+            trace.add("repair", "ask_again", {"first_refusal": judgement.refusal}, None)
+            retry, model_step = await call_model(model, retry_sent, params)
+            trace.steps.append(model_step)
             retry_text, retry_judgement = await self._monitored(
                 request, retry.text, category, case, trace
             )
