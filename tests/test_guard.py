@@ -227,3 +227,15 @@ async def test_a_second_reply_that_parrots_the_instruction_is_not_kept() -> None
     response = await guard.respond(_case("How do I clean my oven?"), model)
     assert model.calls == 2 and response.text == "I can't help with that."
     assert response.trace[-1].action == "kept_first"
+
+
+def test_the_registered_guard_takes_its_settings_from_the_run() -> None:
+    from tactful.defenses import build_defense
+    from tactful.evals import EvalConfig
+
+    default = build_defense("guard", policy=POLICY)
+    assert isinstance(default, Guard) and default.readings == EvalConfig().guard_readings
+    assert default.repair_below is not None and 0.0 < default.repair_below < 1.0
+    wider = build_defense("guard", policy=POLICY, readings="segments", repair=False)
+    assert isinstance(wider, Guard) and wider.readings == "segments"
+    assert wider.repair_below is None
