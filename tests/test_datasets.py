@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from loopback_http import LoopbackServer
 from typer.testing import CliRunner
 
 from tactful.cli import app
@@ -100,47 +99,15 @@ def test_local_copy_matching_the_pin_carries_the_revision(monkeypatch: pytest.Mo
 # --- downloads: unpinned, pinned, mismatched ------------------------------------------------------
 
 
-class _Server:
-    """A loopback HTTP server serving fixed bodies by path (404 otherwise)."""
-
-    def __init__(self, routes: dict[str, bytes]) -> None:
-        self.routes = routes
-        self.hits: list[str] = []
-        server = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server.hits.append(self.path)
-                body = server.routes.get(self.path)
-                self.send_response(404 if body is None else 200)
-                payload = b"no" if body is None else body
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
-
-
 @pytest.fixture
-def server() -> Iterator[_Server]:
-    srv = _Server({"/xstest_prompts.csv": XSTEST.read_bytes()})
+def server() -> Iterator[LoopbackServer]:
+    srv = LoopbackServer({"/xstest_prompts.csv": [(200, XSTEST.read_bytes())]})
     yield srv
     srv.close()
 
 
 def test_unpinned_download_records_its_hash_beside_the_cache(
-    server: _Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = f"{server.url}/xstest_prompts.csv"
     monkeypatch.setitem(PUBLIC_SUITES, "xstest", _pinned_xstest(None, url))
@@ -152,7 +119,7 @@ def test_unpinned_download_records_its_hash_beside_the_cache(
 
 
 def test_pinned_download_is_verified(
-    server: _Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = f"{server.url}/xstest_prompts.csv"
     monkeypatch.setitem(PUBLIC_SUITES, "xstest", _pinned_xstest(sha(XSTEST), url))
@@ -161,7 +128,7 @@ def test_pinned_download_is_verified(
 
 
 def test_pinned_hash_mismatch_names_url_expected_and_actual(
-    server: _Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = f"{server.url}/xstest_prompts.csv"
     monkeypatch.setitem(PUBLIC_SUITES, "xstest", _pinned_xstest("ab" * 32, url))
@@ -173,7 +140,7 @@ def test_pinned_hash_mismatch_names_url_expected_and_actual(
 
 
 def test_cached_copy_changed_since_download_is_noticed(
-    server: _Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = f"{server.url}/xstest_prompts.csv"
     monkeypatch.setitem(PUBLIC_SUITES, "xstest", _pinned_xstest(None, url))
@@ -188,7 +155,7 @@ def test_cached_copy_changed_since_download_is_noticed(
 
 
 def test_authors_copy_is_not_the_pinned_revision(
-    server: _Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     spec = _pinned_xstest(None, f"{server.url}/gone.csv")
     file = dataclasses.replace(

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import http.server
 import json
 import shutil
 import sys
 import textwrap
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from loopback_http import LoopbackServer
 
 from tactful.datasets import (
     PUBLIC_SUITES,
@@ -625,42 +624,10 @@ def test_offline_from_environment(
         fetch("http://127.0.0.1:9/never.csv", offline=False, cache_dir=tmp_path)
 
 
-class _Server:
-    """A loopback HTTP server answering from a dict of path -> list of (status, body)."""
-
-    def __init__(self, routes: dict[str, list[tuple[int, bytes]]]) -> None:
-        self.routes = routes
-        self.hits: list[str] = []
-        server = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server.hits.append(self.path)
-                answers = server.routes.get(self.path, [(404, b"not found")])
-                status, body = answers.pop(0) if len(answers) > 1 else answers[0]
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
-
-
 @pytest.fixture
-def server() -> Iterator[_Server]:
+def server() -> Iterator[LoopbackServer]:
     body = (FIXTURES / "xstest" / "xstest_prompts.csv").read_bytes()
-    srv = _Server(
+    srv = LoopbackServer(
         {
             "/paul-rottger/xstest/main/xstest_prompts.csv": [(200, body)],
             "/flaky.csv": [(503, b"busy"), (200, b"prompt,label\nhi,safe\n")],
@@ -671,7 +638,9 @@ def server() -> Iterator[_Server]:
     srv.close()
 
 
-def test_fetch_populates_cache_then_offline_reads_it(server: _Server, tmp_path: Path) -> None:
+def test_fetch_populates_cache_then_offline_reads_it(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
     url = f"{server.url}/paul-rottger/xstest/main/xstest_prompts.csv"
     path = fetch(url, offline=False, cache_dir=tmp_path)
     assert path == cache_path(url, tmp_path) and path.is_relative_to(tmp_path)
@@ -686,7 +655,7 @@ def test_fetch_populates_cache_then_offline_reads_it(server: _Server, tmp_path: 
 
 
 def test_public_suite_online_then_offline(
-    server: _Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     suite = PUBLIC_SUITES["xstest"]
     url = f"{server.url}/paul-rottger/xstest/main/xstest_prompts.csv"
@@ -729,7 +698,7 @@ def test_download_by_name_prefers_the_hub_copy(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     hub = (FIXTURES / "simplesafetytests" / "sst_test_cases.csv").read_bytes()
-    srv = _Server({"/hub/sst_test_cases.csv": [(200, hub)]})
+    srv = LoopbackServer({"/hub/sst_test_cases.csv": [(200, hub)]})
     try:
         urls = [(f"{srv.url}/hub/sst_test_cases.csv", f"{srv.url}/gh/sst.csv")]
         _mirrored(monkeypatch, "simplesafetytests", urls)
@@ -744,7 +713,7 @@ def test_download_by_name_falls_back_on_the_authors_copy(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     data = COCONOT_GITHUB / "data"
-    srv = _Server(
+    srv = LoopbackServer(
         {
             "/hub/original.parquet": [(403, b"gated")],
             "/gh/coconot_eval.jsonl": [(200, (data / "coconot_eval.jsonl").read_bytes())],
@@ -776,7 +745,7 @@ def test_download_by_name_falls_back_on_the_authors_copy(
 def test_download_by_name_reports_every_source(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    srv = _Server({})
+    srv = LoopbackServer({})
     try:
         urls = [(f"{srv.url}/hub/sst_test_cases.csv", f"{srv.url}/gh/sst.csv")]
         _mirrored(monkeypatch, "simplesafetytests", urls)
@@ -795,7 +764,7 @@ def test_download_by_name_reports_every_source(
 
 
 def test_fetch_retries_transient_errors_and_fails_fast_on_404(
-    server: _Server, tmp_path: Path
+    server: LoopbackServer, tmp_path: Path
 ) -> None:
     path = fetch(f"{server.url}/flaky.csv", offline=False, cache_dir=tmp_path, backoff=0.01)
     assert path.read_text() == "prompt,label\nhi,safe\n"
