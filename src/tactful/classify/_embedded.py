@@ -199,12 +199,7 @@ class EmbeddedClassifier:
         if not flagged:
             return Verdict(verdict="safe", score=score, category=None, action="comply")
         action = self.policy.action_for(category, context)
-        return Verdict(
-            verdict="safe" if action == "comply" else "unsafe",
-            score=score,
-            category=category,
-            action=action,
-        )
+        return Verdict.for_action(action, score=score, category=category)
 
     async def classify_batch(
         self, items: Sequence[ClassifyItem], context: str | None = None

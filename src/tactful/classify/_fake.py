@@ -37,13 +37,7 @@ class FakeClassifier:
         if category is None or category not in self.policy.category_ids:
             return Verdict(verdict="safe", score=0.0, action="comply", decided_by=self.name)
         action = self.policy.action_for(category, item.context or context)
-        return Verdict(
-            verdict="safe" if action == "comply" else "unsafe",
-            score=1.0,
-            category=category,
-            action=action,
-            decided_by=self.name,
-        )
+        return Verdict.for_action(action, score=1.0, category=category, decided_by=self.name)
 
     async def classify_batch(
         self, items: Sequence[ClassifyItem], context: str | None = None

@@ -93,13 +93,8 @@ class PolicyReasoner:
                 rationale=rationale,
             )
         action = self.policy.action_for(category, context) if category else "refuse"
-        return Verdict(
-            verdict="safe" if action == "comply" else "unsafe",
-            score=1.0,
-            category=category,
-            action=action,
-            decided_by=self.name,
-            rationale=rationale,
+        return Verdict.for_action(
+            action, score=1.0, category=category, decided_by=self.name, rationale=rationale
         )
 
     async def reason_many(

@@ -35,6 +35,11 @@ class Verdict(BaseModel):
     decided_by: str = "embedded"
     rationale: str | None = None
 
+    @classmethod
+    def for_action(cls, action: Action, **fields: Any) -> Verdict:
+        """The verdict whose ``verdict`` follows from ``action`` (unsafe unless comply)."""
+        return cls(verdict="safe" if action == "comply" else "unsafe", action=action, **fields)
+
     def to_row(self) -> dict[str, Any]:
         """The fields of a ``tactful classify`` output row.
 
