@@ -23,6 +23,7 @@ from tactful.models import ChatModel
 from tactful.records import Action, Case, Completion, Message, TraceStep
 
 __all__ = [
+    "answered_unchanged",
     "call_model",
     "elapsed_ms",
     "refused_without_model",
@@ -93,4 +94,17 @@ def refused_without_model(
     )
     return DefenseResponse(
         text=text, sent=list(case.messages), completion=None, trace=[*steps, skipped, written]
+    )
+
+
+async def answered_unchanged(
+    case: Case, model: ChatModel, params: dict[str, Any], steps: list[TraceStep]
+) -> DefenseResponse:
+    """The model's answer to the conversation as it is, after the defense's own ``steps``."""
+    completion, answered = await call_model(model, case.messages, params)
+    return DefenseResponse(
+        text=completion.text,
+        sent=list(case.messages),
+        completion=completion,
+        trace=[*steps, answered],
     )

@@ -9,6 +9,7 @@ from typing import Any
 from tactful.classify import Classifier, ClassifyItem, build_classifier
 from tactful.defenses._base import DefenseResponse
 from tactful.defenses._common import (
+    answered_unchanged,
     call_model,
     elapsed_ms,
     refused_without_model,
@@ -70,13 +71,7 @@ class InputFilter:
             return refused_without_model(
                 case, [step], reason=reason, action=verdict.action, category=verdict.category
             )
-        completion, answered = await call_model(model, case.messages, params)
-        return DefenseResponse(
-            text=completion.text,
-            sent=list(case.messages),
-            completion=completion,
-            trace=[step, answered],
-        )
+        return await answered_unchanged(case, model, params, [step])
 
 
 @dataclass

@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tactful.defenses._base import DefenseResponse
-from tactful.defenses._common import call_model, elapsed_ms, refused_without_model
+from tactful.defenses._common import answered_unchanged, elapsed_ms, refused_without_model
 from tactful.models import ChatModel, ModelError, smollm2_path
 from tactful.records import Case, TraceStep
 
@@ -234,10 +234,4 @@ class PerplexityFilter:
         )
         if flagged:
             return refused_without_model(case, [step], reason="perplexity above the threshold")
-        completion, answered = await call_model(model, case.messages, params)
-        return DefenseResponse(
-            text=completion.text,
-            sent=list(case.messages),
-            completion=completion,
-            trace=[step, answered],
-        )
+        return await answered_unchanged(case, model, params, [step])
