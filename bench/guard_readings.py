@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +34,7 @@ from tactful import registry
 from tactful.attacks import build_any_attack, build_attack, is_interactive
 from tactful.classify import EmbeddedClassifier
 from tactful.datasets import load_suite
-from tactful.guard import READING_SCOPES, ReadingScope, normalise
+from tactful.guard import READING_SCOPES, NormalisedInput, ReadingScope, normalise
 from tactful.records import Message
 
 console = Console(width=160)
@@ -76,11 +75,20 @@ class _Tally:
         return float((ranks[labels].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
-def _decide(
-    classifier: EmbeddedClassifier, readings: Sequence[str], context: str | None
-) -> tuple[bool, float]:
-    assessed = classifier.assess(list(readings), [context] * len(readings))
-    return any(flag for _, _, flag in assessed), max(score for score, _, _ in assessed)
+def _tally(
+    classifier: EmbeddedClassifier,
+    seen: NormalisedInput,
+    harmful: bool,
+    context: str | None,
+    tallies: dict[ReadingScope, _Tally],
+) -> None:
+    """Score every reading once (the widest scope holds the others) and tally each scope."""
+    texts = seen.readings("segments")
+    assessed = classifier.assess(list(texts), [context] * len(texts))
+    by_text = {text: (score, flag) for text, (score, _, flag) in zip(texts, assessed, strict=True)}
+    for scope, tally in tallies.items():
+        read = [by_text[text] for text in seen.readings(scope)]
+        tally.add(harmful, any(flag for _, flag in read), max(score for score, _ in read))
 
 
 def _rbr(classifier: EmbeddedClassifier, shared: Path) -> dict[ReadingScope, _Tally]:
@@ -94,9 +102,7 @@ def _rbr(classifier: EmbeddedClassifier, shared: Path) -> dict[ReadingScope, _Ta
             conversations.setdefault(key, (messages, row["response_type"] != "Comply"))
     tallies = {scope: _Tally() for scope in READING_SCOPES}
     for messages, harmful in track(list(conversations.values()), description="RBR gold"):
-        seen = normalise(messages)
-        for scope, tally in tallies.items():
-            tally.add(harmful, *_decide(classifier, seen.readings(scope), None))
+        _tally(classifier, normalise(messages), harmful, None, tallies)
     return tallies
 
 
@@ -119,9 +125,7 @@ def _attacked(classifier: EmbeddedClassifier) -> dict[ReadingScope, _Tally]:
         for case in cases:
             for attacked in attack.apply(case):
                 seen = normalise(attacked.messages)
-                for scope, tally in tallies.items():
-                    readings = seen.readings(scope)
-                    tally.add(case.label == "unsafe", *_decide(classifier, readings, case.context))
+                _tally(classifier, seen, case.label == "unsafe", case.context, tallies)
     console.print(f"attacks: {', '.join(attacks)}")
     return tallies
 
