@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from tactful.defenses._base import DefenseResponse
 from tactful.defenses._common import answered_unchanged, elapsed_ms, refused_without_model
-from tactful.models import ChatModel, ModelError, smollm2_path
+from tactful.models import ChatModel, import_llama_cpp, smollm2_path
 from tactful.records import Case, TraceStep
 
 __all__ = [
@@ -79,16 +79,6 @@ class PerplexityScore:
     tokens: int
 
 
-def _import_llama() -> Any:
-    try:
-        import llama_cpp
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ModelError(
-            "the perplexity filter needs llama-cpp-python: pip install llama-cpp-python"
-        ) from exc
-    return llama_cpp
-
-
 def _target_logprobs(logits: NDArray[np.float32], targets: Sequence[int]) -> list[float]:
     """``log softmax(logits[i])[targets[i]]`` row by row, in blocks to bound memory."""
     out: list[float] = []
@@ -129,7 +119,7 @@ class PerplexityScorer:
 
     def _load(self) -> Any:
         if self._llama is None:
-            self._llama = _import_llama().Llama(
+            self._llama = import_llama_cpp("the perplexity filter needs").Llama(
                 model_path=str(self.path),
                 n_ctx=self._n_ctx,
                 n_threads=self._n_threads,

